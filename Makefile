@@ -1,0 +1,139 @@
+# libxdpsock, xdpbridge and tools.  `make`, `make check`, `make install PREFIX=... DESTDIR=...`, V=1 for commands.
+VERSION    := 0.1.0
+SOVERSION  := 0
+
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR     ?= $(PREFIX)/bin
+DESTDIR    ?=
+O          ?= build
+
+CC      ?= cc
+CLANG   ?= clang
+BPFTOOL ?= bpftool
+AR      ?= ar
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' $(1) $(2);
+endif
+
+CFLAGS  ?= -O2 -g
+XCFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	   -D_GNU_SOURCE -Iinclude -I$(O) -fPIC -fvisibility=hidden
+XLDLIBS := -lbpf -lelf -lz -lpthread
+ifeq ($(SANITIZE),1)
+XCFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRCS := $(wildcard lib/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
+SKEL     := $(O)/xsk_redirect.skel.h
+SOLIB    := $(O)/libxdpsock.so.$(VERSION)
+ALIB     := $(O)/libxdpsock.a
+
+EXAMPLES := $(patsubst examples/%.c,$(O)/bin/%,$(wildcard examples/*.c))
+UNIT     := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/test_*.c))
+INTEG    := $(patsubst tests/integ/%.c,$(O)/tests/%,$(wildcard tests/integ/it_*.c))
+TESTLIB  := $(filter-out tests/integ/it_%.c,$(wildcard tests/integ/*.c))
+BENCH    := $(patsubst tests/bench/%.c,$(O)/bench/%,$(wildcard tests/bench/*.c))
+
+.PHONY: all lib tests check check-one install uninstall deps demo bench clean
+.SECONDARY:
+
+all: lib $(EXAMPLES)
+lib: $(SOLIB) $(O)/libxdpsock.so $(ALIB) $(O)/xdpsock.pc
+
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c
+	@mkdir -p $(@D)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -O2 -g -Wall -Werror -target bpf -I/usr/include/$(shell $(CC) -dumpmachine) -c $< -o $@
+
+$(O)/%.skel.h: $(O)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name xdpsock_redirect > $@.tmp && mv $@.tmp $@
+
+$(O)/lib/%.o: lib/%.c lib/internal.h include/xdpsock/xdpsock.h include/xdpsock/ring.h $(SKEL)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) -c $< -o $@
+
+$(SOLIB): $(LIB_OBJS) lib/libxdpsock.map
+	$(call msg,LD,$@)
+	$(Q)$(CC) -shared $(LDFLAGS) -Wl,-soname,libxdpsock.so.$(SOVERSION) -Wl,--version-script=lib/libxdpsock.map \
+		-o $@ $(LIB_OBJS) $(XLDLIBS)
+
+$(O)/libxdpsock.so: $(SOLIB)
+	$(Q)ln -sf libxdpsock.so.$(VERSION) $(O)/libxdpsock.so.$(SOVERSION) && ln -sf libxdpsock.so.$(SOVERSION) $@
+
+$(ALIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(O)/xdpsock.pc: lib/xdpsock.pc.in Makefile
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# Programs link the static archive: they run from the build tree without LD_LIBRARY_PATH.
+$(O)/bin/%: examples/%.c $(ALIB)
+	@mkdir -p $(@D)
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ $(ALIB) $(XLDLIBS)
+
+$(O)/tests/test_%: tests/unit/test_%.c $(ALIB)
+	@mkdir -p $(@D)
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(XCFLAGS) -Ilib $(CFLAGS) $(LDFLAGS) $< -o $@ $(ALIB) $(XLDLIBS) -lcmocka
+
+$(O)/tests/it_%: tests/integ/it_%.c $(TESTLIB) tests/integ/lab.h $(ALIB)
+	@mkdir -p $(@D)
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(XCFLAGS) -Ilib $(CFLAGS) $(LDFLAGS) $< $(TESTLIB) -o $@ $(ALIB) $(XLDLIBS) -lcap
+
+$(O)/bench/%: tests/bench/%.c $(ALIB)
+	@mkdir -p $(@D)
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(XCFLAGS) -Ilib $(CFLAGS) $(LDFLAGS) $< -o $@ $(ALIB) $(XLDLIBS)
+
+tests: all $(UNIT) $(INTEG)
+
+# The whole suite, then again under AddressSanitizer + UBSan, then the installed-library check.
+check: tests
+	$(Q)tests/run.sh $(O)
+	$(Q)$(MAKE) --no-print-directory O=$(O)/asan SANITIZE=1 check-one
+	$(Q)tests/install.sh $(O)
+
+check-one: tests
+	$(Q)tests/run.sh $(O)
+
+bench: all $(BENCH)
+	$(Q)tests/bench/run.sh $(O)
+
+demo: all
+	$(Q)tools/demo.sh $(O)
+
+deps:
+	$(Q)tools/deps.sh
+
+install: lib $(EXAMPLES)
+	install -d $(DESTDIR)$(INCLUDEDIR)/xdpsock $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR)
+	install -m 644 include/xdpsock/xdpsock.h include/xdpsock/ring.h $(DESTDIR)$(INCLUDEDIR)/xdpsock/
+	install -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf libxdpsock.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libxdpsock.so.$(SOVERSION)
+	ln -sf libxdpsock.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libxdpsock.so
+	install -m 644 $(ALIB) $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(O)/xdpsock.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	$(if $(EXAMPLES),install -m 755 $(EXAMPLES) $(DESTDIR)$(BINDIR)/)
+
+uninstall:
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/xdpsock
+	rm -f $(DESTDIR)$(LIBDIR)/libxdpsock.* $(DESTDIR)$(LIBDIR)/pkgconfig/xdpsock.pc
+	rm -f $(patsubst $(O)/bin/%,$(DESTDIR)$(BINDIR)/%,$(EXAMPLES))
+
+clean:
+	rm -rf $(O)

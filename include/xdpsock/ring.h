@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * xdpsock/ring.h - the inline fast path of libxdpsock.
+ *
+ * Included by <xdpsock/xdpsock.h>; do not include it on its own.
+ *
+ * The structures below are exposed only so that seek/peek/commit can be
+ * inlined into the caller's loop.  DO NOT TOUCH THEIR FIELDS: they are not
+ * part of the API, only of the ABI of this soname.
+ *
+ * Ring memory is shared with the kernel.  Each ring has one producer and one
+ * consumer; each side publishes its index with a store-release and reads the
+ * other side's index with a load-acquire:
+ *
+ *   producer (writes slots, then)   store_release(*producer)  --+
+ *                                                               | pairs with
+ *   consumer                        load_acquire(*producer)   <-+  (then reads slots)
+ *
+ *   consumer (reads slots, then)    store_release(*consumer)  --+
+ *                                                               | pairs with
+ *   producer                        load_acquire(*consumer)   <-+  (then reuses slots)
+ *
+ * Indices are free-running u32 counters; only "index & mask" touches memory,
+ * so wraparound at 2^32 needs no special case (ring sizes are powers of two).
+ *
+ * UMEM frames, one place each at all times:
+ *
+ *   free list --seek--> user(TX) --commit--> TX ring --kernel--> completion --seek--> free list
+ *   free list --------> fill ring --kernel--> RX ring --seek--> user(RX) --commit--> fill ring
+ *                                                                           (or the free list
+ *                                                                            when the fill ring
+ *                                                                            is momentarily full)
+ */
+#ifndef XDPSOCK_RING_H
+#define XDPSOCK_RING_H
+
+#ifndef XDPSOCK_XDPSOCK_H
+#error "include <xdpsock/xdpsock.h>, not <xdpsock/ring.h>"
+#endif
+
+#include <errno.h>
+#include <stdint.h>
+#include <linux/if_xdp.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Built out of line too (lib/ffi.c) for callers that cannot inline: FFI, dlsym. */
+#ifndef XDPSOCK_INLINE
+#define XDPSOCK_INLINE static inline
+#endif
+
+#define XDPSOCK__LIKELY(x)   __builtin_expect(!!(x), 1)
+#define XDPSOCK__UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* Marks an RX descriptor that failed validation (see xdpsock__rx_fetch). */
+#define XDPSOCK__BAD_ADDR UINT64_MAX
+
+/* One mmap'd ring seen from one side.  Do not touch. */
+struct xdpsock_ring {
+	uint32_t cached_prod;	/* producer side: our next publish; consumer side: kernel's last seen */
+	uint32_t cached_cons;	/* producer side: kernel's consumer + size; consumer side: our published */
+	uint32_t mask;
+	uint32_t size;
+	uint32_t *producer;
+	uint32_t *consumer;
+	uint32_t *flags;
+	void *ring;		/* struct xdp_desc[] (RX, TX) or __u64[] (fill, completion) */
+};
+
+/* The UMEM's free list: a stack of frame base offsets.  Do not touch. */
+struct xdpsock_frames {
+	uint64_t *addr;
+	uint32_t count;
+	uint32_t cap;
+};
+
+/* Counters kept by the fast path, per batch.  Read them with xdpsock_*_stats(). */
+struct xdpsock__counters {
+	uint64_t frames;	/* RX: frames released by commit; TX: frames committed */
+	uint64_t bad_descs;	/* RX: descriptors from the kernel that failed validation */
+	uint64_t wakeups;	/* syscalls made because need_wakeup asked (or is off) */
+	uint64_t deferred;	/* RX: frames that waited in the free list for fill-ring room */
+	uint64_t completed;	/* TX: frames reclaimed from the completion ring */
+};
+
+/* Fast-path state of a TX handle; first member of struct xdpsock_tx.  Do not touch. */
+struct xdpsock__txq {
+	struct xdpsock_ring tx;		/* we produce */
+	struct xdpsock_ring cq;		/* we consume */
+	struct xdpsock_frames *free;
+	uint8_t *area;
+	uint32_t nres;			/* reserved slots after tx.cached_prod */
+	uint32_t max_len;		/* frame_size - headroom */
+	uint64_t headroom;
+	int fd;
+	int need_wakeup;		/* 0: kick always (need_wakeup off) */
+	struct xdpsock__counters c;
+};
+
+/* Fast-path state of an RX handle; first member of struct xdpsock_rx.  Do not touch. */
+struct xdpsock__rxq {
+	struct xdpsock_ring rx;		/* we consume */
+	struct xdpsock_ring fq;		/* we produce */
+	struct xdpsock_frames *free;
+	uint8_t *area;
+	uint32_t nheld;			/* validated frames after rx.cached_cons */
+	uint32_t frame_size;
+	uint64_t umem_size;
+	uint64_t base_mask;		/* ~(frame_size - 1) */
+	int fd;
+	int need_wakeup;
+	struct xdpsock__counters c;
+};
+
+/* Out-of-line slow paths (lib/txrx.c), called from the inline functions below. */
+XDPSOCK_API uint32_t xdpsock__tx_reclaim(struct xdpsock__txq *q);
+XDPSOCK_API uint32_t xdpsock__rx_fetch(struct xdpsock__rxq *q, uint32_t want);
+
+#define xdpsock__txq(tx) ((struct xdpsock__txq *)(void *)(tx))
+#define xdpsock__rxq(rx) ((struct xdpsock__rxq *)(void *)(rx))
+
+static inline uint32_t xdpsock__load_acquire(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void xdpsock__store_release(uint32_t *p, uint32_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+static inline struct xdp_desc *xdpsock__desc(const struct xdpsock_ring *r, uint32_t idx)
+{
+	return &((struct xdp_desc *)r->ring)[idx & r->mask];
+}
+
+static inline uint64_t *xdpsock__addr(const struct xdpsock_ring *r, uint32_t idx)
+{
+	return &((uint64_t *)r->ring)[idx & r->mask];
+}
+
+/* Free slots a producer may fill, refreshing the kernel's consumer only when the cache says too few. */
+static inline uint32_t xdpsock__prod_space(struct xdpsock_ring *r, uint32_t used, uint32_t want)
+{
+	uint32_t space = r->cached_cons - r->cached_prod - used;
+
+	if (space < want) {
+		/* Pairs with the kernel's store-release of *consumer after it read the slots. */
+		r->cached_cons = xdpsock__load_acquire(r->consumer) + r->size;
+		space = r->cached_cons - r->cached_prod - used;
+	}
+	return space;
+}
+
+/* ---- TX ------------------------------------------------------------------ */
+
+XDPSOCK_INLINE int xdpsock_tx_seek_n(struct xdpsock_tx *tx, uint32_t n)
+{
+	struct xdpsock__txq *q = xdpsock__txq(tx);
+	struct xdpsock_frames *f = q->free;
+	uint32_t want, take, slot, i;
+
+	if (q->nres >= n)
+		return (int)n;
+	want = n - q->nres;
+	if (f->count < want)
+		xdpsock__tx_reclaim(q);
+	take = xdpsock__prod_space(&q->tx, q->nres, want);
+	if (take > want)
+		take = want;
+	if (take > f->count)
+		take = f->count;
+	slot = q->tx.cached_prod + q->nres;
+	for (i = 0; i < take; i++) {
+		struct xdp_desc *d = xdpsock__desc(&q->tx, slot + i);
+
+		d->addr = f->addr[--f->count] + q->headroom;
+		d->len = 0;	/* commit refuses a frame that was never peeked */
+		d->options = 0;
+	}
+	q->nres += take;
+	return (int)q->nres;
+}
+
+XDPSOCK_INLINE int xdpsock_tx_seek(struct xdpsock_tx *tx)
+{
+	return xdpsock_tx_seek_n(tx, 1);
+}
+
+XDPSOCK_INLINE void *xdpsock_tx_peek_at(struct xdpsock_tx *tx, uint32_t i, uint32_t len)
+{
+	struct xdpsock__txq *q = xdpsock__txq(tx);
+	struct xdp_desc *d;
+
+	if (XDPSOCK__UNLIKELY(i >= q->nres)) {
+		errno = ERANGE;
+		return NULL;
+	}
+	if (XDPSOCK__UNLIKELY(len > q->max_len || len == 0)) {
+		errno = EMSGSIZE;
+		return NULL;
+	}
+	d = xdpsock__desc(&q->tx, q->tx.cached_prod + i);
+	d->len = len;
+	return q->area + d->addr;
+}
+
+XDPSOCK_INLINE void *xdpsock_tx_peek(struct xdpsock_tx *tx, uint32_t len)
+{
+	return xdpsock_tx_peek_at(tx, 0, len);
+}
+
+XDPSOCK_INLINE void *xdpsock_tx_seek_and_peek(struct xdpsock_tx *tx, uint32_t len)
+{
+	if (xdpsock_tx_seek_n(tx, 1) < 1) {
+		errno = EAGAIN;
+		return NULL;
+	}
+	return xdpsock_tx_peek_at(tx, 0, len);
+}
+
+XDPSOCK_INLINE int xdpsock_tx_commit_n(struct xdpsock_tx *tx, uint32_t n)
+{
+	struct xdpsock__txq *q = xdpsock__txq(tx);
+	uint32_t i, unpeeked = 0;
+
+	if (XDPSOCK__UNLIKELY(n > q->nres)) {
+		errno = ERANGE;
+		return -ERANGE;
+	}
+	/* A zero-length descriptor is dropped by the kernel without a completion: the frame would leak. */
+	for (i = 0; i < n; i++)
+		unpeeked |= xdpsock__desc(&q->tx, q->tx.cached_prod + i)->len == 0;
+	if (XDPSOCK__UNLIKELY(unpeeked)) {
+		errno = EINVAL;
+		return -EINVAL;
+	}
+	q->tx.cached_prod += n;
+	q->nres -= n;
+	q->c.frames += n;
+	/* Descriptors before index: pairs with the kernel's load-acquire of *producer. */
+	xdpsock__store_release(q->tx.producer, q->tx.cached_prod);
+	return (int)n;
+}
+
+XDPSOCK_INLINE int xdpsock_tx_commit(struct xdpsock_tx *tx)
+{
+	return xdpsock_tx_commit_n(tx, 1);
+}
+
+/* True when the kernel asked to be woken up (or need_wakeup is off). */
+XDPSOCK_INLINE int xdpsock_tx_needs_kick(const struct xdpsock_tx *tx)
+{
+	const struct xdpsock__txq *q = (const struct xdpsock__txq *)(const void *)tx;
+
+	return !q->need_wakeup || (__atomic_load_n(q->tx.flags, __ATOMIC_RELAXED) & XDP_RING_NEED_WAKEUP);
+}
+
+/* ---- RX ------------------------------------------------------------------ */
+
+XDPSOCK_INLINE int xdpsock_rx_seek_n(struct xdpsock_rx *rx, uint32_t n)
+{
+	struct xdpsock__rxq *q = xdpsock__rxq(rx);
+
+	if (XDPSOCK__LIKELY(q->nheld >= n))
+		return (int)n;
+	return (int)xdpsock__rx_fetch(q, n);
+}
+
+XDPSOCK_INLINE int xdpsock_rx_seek(struct xdpsock_rx *rx)
+{
+	return xdpsock_rx_seek_n(rx, 1);
+}
+
+XDPSOCK_INLINE const void *xdpsock_rx_peek_at(struct xdpsock_rx *rx, uint32_t i, uint32_t *len)
+{
+	struct xdpsock__rxq *q = xdpsock__rxq(rx);
+	const struct xdp_desc *d;
+
+	if (XDPSOCK__UNLIKELY(i >= q->nheld)) {
+		errno = ERANGE;
+		return NULL;
+	}
+	d = xdpsock__desc(&q->rx, q->rx.cached_cons + i);
+	if (XDPSOCK__UNLIKELY(d->addr == XDPSOCK__BAD_ADDR)) {
+		errno = EBADMSG;
+		return NULL;
+	}
+	if (len)
+		*len = d->len;
+	return q->area + d->addr;
+}
+
+XDPSOCK_INLINE const void *xdpsock_rx_peek(struct xdpsock_rx *rx, uint32_t *len)
+{
+	return xdpsock_rx_peek_at(rx, 0, len);
+}
+
+/* Whether frame i continues in frame i + 1 (multi-buffer sockets only). */
+XDPSOCK_INLINE int xdpsock_rx_more_at(struct xdpsock_rx *rx, uint32_t i)
+{
+	struct xdpsock__rxq *q = xdpsock__rxq(rx);
+
+	if (i >= q->nheld)
+		return 0;
+	return !!(xdpsock__desc(&q->rx, q->rx.cached_cons + i)->options & 1 /* XDP_PKT_CONTD */);
+}
+
+XDPSOCK_INLINE int xdpsock_rx_commit_n(struct xdpsock_rx *rx, uint32_t n)
+{
+	struct xdpsock__rxq *q = xdpsock__rxq(rx);
+	struct xdpsock_frames *f = q->free;
+	uint32_t space, i, fill = 0, cons = q->rx.cached_cons;
+
+	if (XDPSOCK__UNLIKELY(n > q->nheld)) {
+		errno = ERANGE;
+		return -ERANGE;
+	}
+	space = xdpsock__prod_space(&q->fq, 0, n + f->count);
+	for (i = 0; i < n; i++) {
+		uint64_t a = xdpsock__desc(&q->rx, cons + i)->addr;
+
+		if (XDPSOCK__UNLIKELY(a == XDPSOCK__BAD_ADDR))
+			continue;	/* not a frame of ours: counted at seek, never recycled */
+		a &= q->base_mask;
+		if (XDPSOCK__LIKELY(fill < space))
+			*xdpsock__addr(&q->fq, q->fq.cached_prod + fill++) = a;
+		else {
+			f->addr[f->count++] = a;
+			q->c.deferred++;
+		}
+	}
+	/* Frames that waited for room earlier go back now too. */
+	while (fill < space && f->count)
+		*xdpsock__addr(&q->fq, q->fq.cached_prod + fill++) = f->addr[--f->count];
+	q->fq.cached_prod += fill;
+	q->rx.cached_cons = cons + n;
+	q->nheld -= n;
+	q->c.frames += n;
+	/* Addresses before index: pairs with the kernel's load-acquire of the fill *producer. */
+	xdpsock__store_release(q->fq.producer, q->fq.cached_prod);
+	/* Descriptors read before the slots are returned: pairs with the kernel's load-acquire of *consumer. */
+	xdpsock__store_release(q->rx.consumer, q->rx.cached_cons);
+	return (int)n;
+}
+
+XDPSOCK_INLINE int xdpsock_rx_commit(struct xdpsock_rx *rx)
+{
+	return xdpsock_rx_commit_n(rx, 1);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* XDPSOCK_RING_H */

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* Private to libxdpsock: the objects behind the opaque handles. */
+#ifndef XDPSOCK_INTERNAL_H
+#define XDPSOCK_INTERNAL_H
+
+#include <xdpsock/xdpsock.h>
+#include <linux/if_xdp.h>
+
+#ifndef XDP_USE_SG
+#define XDP_USE_SG (1 << 4)	/* linux >= 6.6; Debian 12's headers predate it */
+#endif
+
+#define XDPSOCK__HIDDEN __attribute__((visibility("hidden")))
+
+#define XDPSOCK_DEF_FRAME_SIZE	2048u
+#define XDPSOCK_DEF_FRAME_COUNT	4096u
+#define XDPSOCK_DEF_RING_SIZE	2048u
+
+struct xdpsock_sock;
+
+/* The packet buffer area and its free list (lib/umem.c). */
+struct xdpsock_umem {
+	struct xdpsock_frames free;	/* address taken by the fast path: keep first */
+	uint8_t *area;
+	size_t size;
+	uint32_t frame_size;
+	uint32_t frame_count;
+	uint32_t headroom;
+	bool huge;
+	bool mock;			/* area from malloc, no socket (unit tests) */
+	int fd;				/* the socket that registered it; -1 until then */
+	int refs;
+	struct xdpsock_sock *socks;	/* sockets bound on it, for the census */
+};
+
+/* One mmap'd ring as the kernel laid it out. */
+struct xdpsock_map {
+	void *addr;
+	size_t len;
+};
+
+/* One AF_XDP socket; a pair's TX and RX handles share it (lib/socket.c). */
+struct xdpsock_sock {
+	int fd;
+	int ifindex;
+	uint32_t queue_id;
+	int refs;
+	struct xdpsock_umem *umem;
+	struct xdpsock_sock *next;	/* on umem->socks */
+	struct xdpsock_map rx_map, tx_map, fq_map, cq_map;
+	struct xdpsock_ring rx, tx, fq, cq;
+	struct xdpsock_prog *prog;	/* attachment held by this socket, if any */
+	struct xdpsock_tx *txh;
+	struct xdpsock_rx *rxh;
+	struct xdpsock_mode mode;
+};
+
+struct xdpsock_tx {
+	struct xdpsock__txq q;		/* first: the inline fast path casts the handle */
+	struct xdpsock_sock *sk;
+};
+
+struct xdpsock_rx {
+	struct xdpsock__rxq q;		/* first, as above */
+	struct xdpsock_sock *sk;
+};
+
+/* Options after defaults are applied and values checked (lib/opts.c). */
+struct xdpsock__cfg {
+	struct xdpsock_opts o;
+	bool want_rx, want_tx;
+};
+XDPSOCK__HIDDEN int xdpsock__cfg_init(struct xdpsock__cfg *cfg, const struct xdpsock_opts *opts,
+				      bool rx, bool tx);
+
+/* lib/umem.c */
+XDPSOCK__HIDDEN int xdpsock__umem_new(struct xdpsock_umem **out, const struct xdpsock_opts *o, bool mock);
+XDPSOCK__HIDDEN void xdpsock__umem_put(struct xdpsock_umem *u);
+XDPSOCK__HIDDEN void xdpsock__umem_census(const struct xdpsock_umem *u, struct xdpsock_census *c);
+
+/* lib/socket.c: bind the handles' rings (mock or real) to the UMEM and fill the fill ring. */
+XDPSOCK__HIDDEN int xdpsock__handles_init(struct xdpsock_sock *sk, const struct xdpsock__cfg *cfg,
+					  struct xdpsock_tx **tx, struct xdpsock_rx **rx);
+XDPSOCK__HIDDEN void xdpsock__sock_put(struct xdpsock_sock *sk);
+XDPSOCK__HIDDEN void xdpsock__ring_init(struct xdpsock_ring *r, void *map, const struct xdp_ring_offset *off,
+					uint32_t size, bool producer);
+
+/* lib/prog.c: the steering program, one attachment per (netns, ifindex) in this process. */
+struct xdpsock_prog;
+XDPSOCK__HIDDEN int xdpsock__prog_get(struct xdpsock_prog **out, int ifindex, uint32_t queue_id,
+				      enum xdpsock_attach_mode mode);
+XDPSOCK__HIDDEN int xdpsock__prog_add(struct xdpsock_prog *p, uint32_t queue_id, int xsk_fd);
+XDPSOCK__HIDDEN void xdpsock__prog_put(struct xdpsock_prog *p);
+XDPSOCK__HIDDEN enum xdpsock_attach_mode xdpsock__prog_mode(const struct xdpsock_prog *p);
+
+/* lib/diag.c: AF_XDP sockets of this network namespace with an RX ring on @ifindex. */
+XDPSOCK__HIDDEN int xdpsock__diag_rx_sockets(int ifindex);
+
+/* lib/ifinfo.c */
+XDPSOCK__HIDDEN int xdpsock__if_queues(int ifindex, uint32_t *count);
+XDPSOCK__HIDDEN const char *xdpsock__ifname(int ifindex, char *buf);
+
+/* lib/log.c: log at @level and, for errors, remember the sentence for xdpsock_errmsg(). */
+XDPSOCK__HIDDEN void xdpsock__log(enum xdpsock_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Record the cause of a failure; returns -err with errno set, for "return xdpsock__fail(...)". */
+XDPSOCK__HIDDEN int xdpsock__fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+XDPSOCK__HIDDEN void xdpsock__clear_error(void);
+
+/* Unit-test hook: a pair over in-memory rings; the test plays the kernel (tests/unit). */
+struct xdpsock_mock {
+	uint32_t start;				/* in: initial ring indices (test 32-bit wraparound) */
+	struct xdpsock_ring rx, tx, fq, cq;	/* out: the kernel's side of each ring */
+	uint8_t *area;
+	uint64_t umem_size;
+};
+XDPSOCK__HIDDEN int xdpsock__mock_create(struct xdpsock_tx **tx, struct xdpsock_rx **rx, const struct xdpsock_opts *opts,
+			 struct xdpsock_mock *k);
+
+#endif

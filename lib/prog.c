@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+/*
+ * The steering XDP program: one attachment per interface, shared by every RX
+ * socket of this process on it, and cooperating with other processes:
+ *
+ *   nothing attached          -> load our embedded program and attach it
+ *   ours, receivers alive     -> another process uses it: insert into its XSKMAP
+ *   ours, no receiver alive   -> stale (its owner was killed): replace it, say so
+ *   someone else's            -> refuse with its name and id (-EBUSY)
+ *
+ * The last receiver to leave detaches it, naming the exact program it expects
+ * (XDP_FLAGS_REPLACE semantics), so a program attached meanwhile by someone
+ * else is never removed.  "Receivers" are counted by sock_diag (lib/diag.c).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "internal.h"
+#include "xsk_redirect.skel.h"
+
+#define PROG_NAME "xdpsock_redir"
+
+struct xdpsock_prog {
+	struct xdpsock_prog *next;
+	uint64_t netns;
+	int netns_fd;			/* to detach from the right namespace whatever thread destroys */
+	int ifindex;
+	int refs;
+	struct xdpsock_redirect *skel;	/* when we loaded it */
+	int prog_fd;			/* ours, or the adopted program's */
+	int map_fd;
+	uint32_t prog_id;
+	enum xdpsock_attach_mode mode;
+};
+
+static pthread_mutex_t progs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct xdpsock_prog *progs;
+
+/* ifindex is only unique within a network namespace; tests run threads in several. */
+static uint64_t netns_id(void)
+{
+	struct stat st;
+
+	if (stat("/proc/thread-self/ns/net", &st) && stat("/proc/self/ns/net", &st))
+		return 0;
+	return (uint64_t)st.st_ino;
+}
+
+static uint32_t mode_flag(enum xdpsock_attach_mode m)
+{
+	return m == XDPSOCK_ATTACH_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+}
+
+static const char *mode_name(enum xdpsock_attach_mode m)
+{
+	return m == XDPSOCK_ATTACH_GENERIC ? "generic" : "native";
+}
+
+/* libbpf prints by default; the library must not.  Its words go to our log at debug level. */
+static int libbpf_to_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char buf[512];
+	size_t n;
+
+	(void)level;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	xdpsock__log(XDPSOCK_LOG_DEBUG, "libbpf: %s", buf);
+	return 0;
+}
+
+static void prog_free(struct xdpsock_prog *p)
+{
+	if (!p)
+		return;
+	if (p->netns_fd >= 0)
+		close(p->netns_fd);
+	if (p->skel) {
+		xdpsock_redirect__destroy(p->skel);
+	} else {
+		if (p->prog_fd >= 0)
+			close(p->prog_fd);
+		if (p->map_fd >= 0)
+			close(p->map_fd);
+	}
+	free(p);
+}
+
+static int load(struct xdpsock_prog *p, uint32_t queue_id, const char *ifn)
+{
+	libbpf_print_fn_t old = libbpf_set_print(libbpf_to_log);
+	uint32_t nq = 0, entries = 64;
+	int err;
+
+	if (!xdpsock__if_queues(p->ifindex, &nq) && nq > entries)
+		entries = nq;
+	if (queue_id >= entries)
+		entries = queue_id + 1;
+	p->skel = xdpsock_redirect__open();
+	if (!p->skel) {
+		err = -errno;
+		goto out;
+	}
+	bpf_map__set_max_entries(p->skel->maps.xdpsock_xsks, entries);
+	err = xdpsock_redirect__load(p->skel);
+	if (err) {
+		if (err == -EPERM || err == -EACCES)
+			err = xdpsock__fail(EPERM,
+					    "loading the XDP program for %s needs CAP_BPF and CAP_NET_ADMIN (or CAP_SYS_ADMIN): run as root or grant them",
+					    ifn);
+		else
+			err = xdpsock__fail(err, "cannot load the XDP program for %s: %s (kernel without XDP or BPF?)", ifn,
+					    strerror(-err));
+		goto out;
+	}
+	p->prog_fd = bpf_program__fd(p->skel->progs.xdpsock_redir);
+	p->map_fd = bpf_map__fd(p->skel->maps.xdpsock_xsks);
+out:
+	libbpf_set_print(old);
+	return err;
+}
+
+static int attach(struct xdpsock_prog *p, enum xdpsock_attach_mode want, const char *ifn)
+{
+	enum xdpsock_attach_mode m = want == XDPSOCK_ATTACH_GENERIC ? XDPSOCK_ATTACH_GENERIC : XDPSOCK_ATTACH_NATIVE;
+	int err;
+
+	err = bpf_xdp_attach(p->ifindex, p->prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | mode_flag(m), NULL);
+	if (err && want == XDPSOCK_ATTACH_AUTO && err != -EBUSY && err != -EEXIST && err != -EPERM) {
+		xdpsock__log(XDPSOCK_LOG_INFO, "native XDP on %s failed (%s): falling back to generic XDP", ifn,
+			     strerror(-err));
+		m = XDPSOCK_ATTACH_GENERIC;
+		err = bpf_xdp_attach(p->ifindex, p->prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | mode_flag(m), NULL);
+	}
+	if (err == -EPERM || err == -EACCES)
+		return xdpsock__fail(EPERM, "attaching XDP to %s needs CAP_NET_ADMIN: run as root or grant it", ifn);
+	if (err == -EBUSY || err == -EEXIST)
+		return xdpsock__fail(EBUSY, "%s got another XDP program while we were attaching ours: retry", ifn);
+	if (err)
+		return xdpsock__fail(err, "cannot attach %s XDP to %s: %s%s", mode_name(m), ifn, strerror(-err),
+				     want == XDPSOCK_ATTACH_NATIVE ? " (driver without native XDP? try attach_mode GENERIC)" : "");
+	p->mode = m;
+	return 0;
+}
+
+/* The attached program's map, to insert our socket into another live process's program. */
+static int adopt(struct xdpsock_prog *p, int prog_fd, const struct bpf_prog_info *info)
+{
+	struct bpf_prog_info mi;
+	uint32_t ids[4], len = sizeof(mi);
+	uint32_t i;
+
+	memset(&mi, 0, sizeof(mi));
+	mi.nr_map_ids = 4;
+	mi.map_ids = (uint64_t)(uintptr_t)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &mi, &len))
+		return -errno;
+	for (i = 0; i < mi.nr_map_ids && i < 4; i++) {
+		int fd = bpf_map_get_fd_by_id(ids[i]);
+		struct bpf_map_info minfo;
+		uint32_t mlen = sizeof(minfo);
+
+		if (fd < 0)
+			continue;
+		memset(&minfo, 0, sizeof(minfo));
+		if (!bpf_obj_get_info_by_fd(fd, &minfo, &mlen) && minfo.type == BPF_MAP_TYPE_XSKMAP) {
+			p->map_fd = fd;
+			p->prog_fd = prog_fd;
+			p->prog_id = info->id;
+			return 0;
+		}
+		close(fd);
+	}
+	return -ENOENT;
+}
+
+static int detach_id(int ifindex, int prog_fd, uint8_t attach_mode)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = prog_fd);
+	uint32_t flags = attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+
+	return bpf_xdp_detach(ifindex, flags, &o);
+}
+
+static int setup(struct xdpsock_prog *p, uint32_t queue_id, enum xdpsock_attach_mode want)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	char ifn[IF_NAMESIZE];
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+	int err, fd, live;
+
+	xdpsock__ifname(p->ifindex, ifn);
+	err = bpf_xdp_query(p->ifindex, 0, &q);
+	if (err == -EPERM || err == -EACCES)
+		return xdpsock__fail(EPERM, "querying XDP on %s needs CAP_NET_ADMIN: run as root or grant it", ifn);
+	if (err)
+		return xdpsock__fail(err, "cannot query the XDP program of %s: %s", ifn, strerror(-err));
+	if (!q.prog_id)
+		goto fresh;
+
+	fd = bpf_prog_get_fd_by_id(q.prog_id);
+	if (fd < 0)
+		return xdpsock__fail(errno == EPERM ? EPERM : EBUSY,
+				     "%s already has XDP program id %u attached and it cannot be inspected (%s): remove it with 'ip link set dev %s xdp off'",
+				     ifn, q.prog_id, strerror(errno), ifn);
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
+		close(fd);
+		return xdpsock__fail(err, "cannot inspect XDP program id %u on %s: %s", q.prog_id, ifn, strerror(-err));
+	}
+	if (strcmp(info.name, PROG_NAME)) {
+		close(fd);
+		return xdpsock__fail(EBUSY,
+				     "%s already has XDP program '%s' (id %u, %s mode) attached: remove it ('ip link set dev %s xdp off') or load your own program with an XSKMAP and use attach_mode NONE",
+				     ifn, info.name, info.id, q.attach_mode == XDP_ATTACHED_SKB ? "generic" : "native", ifn);
+	}
+	live = xdpsock__diag_rx_sockets(p->ifindex);
+	if (live != 0) {
+		/* Another process receives through it (or we cannot tell): share it. */
+		err = adopt(p, fd, &info);
+		if (err) {
+			close(fd);
+			return xdpsock__fail(EBUSY, "xdpsock program id %u on %s has no XSKMAP we can use: remove it ('ip link set dev %s xdp off')",
+					     info.id, ifn, ifn);
+		}
+		p->mode = q.attach_mode == XDP_ATTACHED_SKB ? XDPSOCK_ATTACH_GENERIC : XDPSOCK_ATTACH_NATIVE;
+		xdpsock__log(XDPSOCK_LOG_INFO, "sharing the xdpsock program (id %u) already on %s with another process",
+			     info.id, ifn);
+		return 0;
+	}
+	err = detach_id(p->ifindex, fd, q.attach_mode);
+	close(fd);
+	if (err)
+		return xdpsock__fail(err, "cannot remove the stale xdpsock program id %u from %s: %s", info.id, ifn,
+				     strerror(-err));
+	xdpsock__log(XDPSOCK_LOG_WARN, "replaced a stale xdpsock program (id %u) left on %s by a process that exited",
+		     info.id, ifn);
+fresh:
+	err = load(p, queue_id, ifn);
+	if (err)
+		return err;
+	err = attach(p, want, ifn);
+	if (err)
+		return err;
+	memset(&info, 0, sizeof(info));
+	len = sizeof(info);
+	if (!bpf_obj_get_info_by_fd(p->prog_fd, &info, &len))
+		p->prog_id = info.id;
+	xdpsock__log(XDPSOCK_LOG_INFO, "attached the xdpsock program (id %u) to %s in %s mode", p->prog_id, ifn,
+		     mode_name(p->mode));
+	return 0;
+}
+
+int xdpsock__prog_get(struct xdpsock_prog **out, int ifindex, uint32_t queue_id, enum xdpsock_attach_mode mode)
+{
+	uint64_t ns = netns_id();
+	struct xdpsock_prog *p;
+	int err;
+
+	pthread_mutex_lock(&progs_lock);
+	for (p = progs; p; p = p->next)
+		if (p->netns == ns && p->ifindex == ifindex)
+			break;
+	if (p) {
+		p->refs++;
+		*out = p;
+		pthread_mutex_unlock(&progs_lock);
+		return 0;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		pthread_mutex_unlock(&progs_lock);
+		return xdpsock__fail(ENOMEM, "out of memory");
+	}
+	p->netns = ns;
+	p->netns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	p->ifindex = ifindex;
+	p->refs = 1;
+	p->prog_fd = -1;
+	p->map_fd = -1;
+	err = setup(p, queue_id, mode);
+	if (err) {
+		pthread_mutex_unlock(&progs_lock);
+		prog_free(p);
+		return err;
+	}
+	p->next = progs;
+	progs = p;
+	*out = p;
+	pthread_mutex_unlock(&progs_lock);
+	return 0;
+}
+
+int xdpsock__prog_add(struct xdpsock_prog *p, uint32_t queue_id, int xsk_fd)
+{
+	char ifn[IF_NAMESIZE];
+
+	if (bpf_map_update_elem(p->map_fd, &queue_id, &xsk_fd, BPF_ANY))
+		return xdpsock__fail(errno, "cannot steer queue %u of %s into the socket: %s%s", queue_id,
+				     xdpsock__ifname(p->ifindex, ifn), strerror(errno),
+				     errno == E2BIG ? " (the shared program's XSKMAP is smaller than this queue id)" : "");
+	return 0;
+}
+
+void xdpsock__prog_put(struct xdpsock_prog *p)
+{
+	struct xdpsock_prog **pp;
+	char ifn[IF_NAMESIZE];
+	int live, err, back = -1;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&progs_lock);
+	if (--p->refs > 0) {
+		pthread_mutex_unlock(&progs_lock);
+		return;
+	}
+	for (pp = &progs; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	/* The destroying thread may sit in another namespace than the creating one did. */
+	if (netns_id() != p->netns && p->netns_fd >= 0) {
+		back = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (back < 0 || setns(p->netns_fd, CLONE_NEWNET)) {
+			xdpsock__log(XDPSOCK_LOG_WARN, "cannot enter the namespace of ifindex %d to detach its XDP program: %s",
+				     p->ifindex, strerror(errno));
+			goto out;
+		}
+	}
+	/* Our sockets are closed by now: any receiver left belongs to another process. */
+	live = xdpsock__diag_rx_sockets(p->ifindex);
+	if (live == 0 || (live < 0 && p->skel)) {
+		err = detach_id(p->ifindex, p->prog_fd,
+				p->mode == XDPSOCK_ATTACH_GENERIC ? XDP_ATTACHED_SKB : XDP_ATTACHED_DRV);
+		if (err && err != -ENODEV)
+			xdpsock__log(XDPSOCK_LOG_WARN, "could not detach the xdpsock program (id %u) from %s: %s",
+				     p->prog_id, xdpsock__ifname(p->ifindex, ifn), strerror(-err));
+	}
+	if (back >= 0 && setns(back, CLONE_NEWNET))
+		xdpsock__log(XDPSOCK_LOG_ERROR, "cannot return to the caller's network namespace: %s", strerror(errno));
+out:
+	if (back >= 0)
+		close(back);
+	pthread_mutex_unlock(&progs_lock);
+	prog_free(p);
+}
+
+enum xdpsock_attach_mode xdpsock__prog_mode(const struct xdpsock_prog *p)
+{
+	return p ? p->mode : XDPSOCK_ATTACH_NONE;
+}
