@@ -102,11 +102,10 @@ $(O)/bench/%: tests/bench/%.c $(ALIB)
 
 tests: all $(UNIT) $(INTEG)
 
-# The whole suite, then again under AddressSanitizer + UBSan, then the installed-library check.
+# The whole suite, again under AddressSanitizer + UBSan, and the installed-library check.
 check: tests
-	$(Q)tests/run.sh $(O)
-	$(Q)$(MAKE) --no-print-directory O=$(O)/asan SANITIZE=1 check-one
-	$(Q)tests/install.sh $(O)
+	$(Q)$(MAKE) --no-print-directory O=$(O)/asan SANITIZE=1 tests
+	$(Q)tests/run.sh $(O) $(O)/asan
 
 check-one: tests
 	$(Q)tests/run.sh $(O)

@@ -21,6 +21,9 @@
 #ifndef SO_PREFER_BUSY_POLL
 #define SO_PREFER_BUSY_POLL 69
 #endif
+#ifndef XDP_MAX_TX_SKB_BUDGET
+#define XDP_MAX_TX_SKB_BUDGET 9	/* linux >= 6.17 */
+#endif
 #ifndef SO_BUSY_POLL_BUDGET
 #define SO_BUSY_POLL_BUDGET 70
 #endif
@@ -299,8 +302,20 @@ static int setup_socket(struct xdpsock_sock *sk, const struct xdpsock__cfg *cfg,
 		return err;
 	if (cfg->want_rx && (err = set_ring(sk->fd, XDP_RX_RING, o->rx_size, "RX")))
 		return err;
-	if (cfg->want_tx && (err = set_ring(sk->fd, XDP_TX_RING, o->tx_size, "TX")))
-		return err;
+	if (cfg->want_tx) {
+		/*
+		 * In copy mode one sendto() transmits at most 32 frames unless the budget is raised;
+		 * half the ring (the kernel's limit) lets one kick per batch drain it.  Older kernels
+		 * lack the option: they keep 32, and kicks return 0 until the ring is drained.
+		 */
+		uint32_t budget = o->tx_size / 2;
+
+		err = set_ring(sk->fd, XDP_TX_RING, o->tx_size, "TX");
+		if (err)
+			return err;
+		if (budget > 32)
+			setsockopt(sk->fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &budget, sizeof(budget));
+	}
 	if (getsockopt(sk->fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &optlen))
 		return xdpsock__fail(errno, "cannot get the ring offsets: %s", strerror(errno));
 	if ((err = map_ring(sk, &sk->fq_map, &sk->fq, &off.fr, o->fill_size, sizeof(uint64_t),

@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
-# Run every test binary in $1/tests: unit tests (test_*) then integration tests (it_*).
+# Run every test binary in each build tree given (default: build): unit tests (test_*),
+# integration tests (it_*), then, for the first tree, the installed-library check.
 # Each gets a time limit; exit 0 pass, 77 skip, anything else fail.  Under CI=true a skip
 # is a failure: privileged tests must run there.  After each integration test, any
 # namespace it left behind is removed and the test fails.
 set -u
-O=${1:-build}
+[ $# -gt 0 ] || set -- build
 LIMIT=${TEST_TIMEOUT:-300}
 pass=0 fail=0 skip=0 failed=()
 
-leftovers() { ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^xst[0-9]+[a-z]$' || true; }
+# Tests name their namespaces xst<run>-<pid><side> (tests/integ/lab.c): ours are found, a concurrent run's are not.
+export XST_RUN=$$
+leftovers() { ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^xst$XST_RUN-" || true; }
 
-for t in "$O"/tests/test_* "$O"/tests/it_*; do
-	[ -x "$t" ] || continue
+run_one() {	# tree, test command...
+	local O=$1 t=$2 name rc ms secs left
+	shift
 	name=$(basename "$t")
-	[ -n "${TESTS:-}" ] && [[ ! " $TESTS " == *" $name "* ]] && continue
+	[ -n "${TESTS:-}" ] && [[ ! " $TESTS " == *" $name "* ]] && return
+	[ "$O" != "$first" ] && label="$name [$(basename "$O")]" || label=$name
 	start=${EPOCHREALTIME/./}
-	timeout --signal=TERM --kill-after=10 "$LIMIT" "$t" > "$O/tests/$name.log" 2>&1
+	timeout --signal=TERM --kill-after=10 "$LIMIT" "$@" > "$O/tests/$name.log" 2>&1
 	rc=$?
 	ms=$(( (${EPOCHREALTIME/./} - start) / 1000 )); secs=$((ms / 1000)).$((ms % 1000 / 100))
 	left=$(leftovers)
@@ -29,14 +34,24 @@ for t in "$O"/tests/test_* "$O"/tests/it_*; do
 		rc=1
 	fi
 	case $rc in
-	0)  pass=$((pass + 1)); printf '  PASS  %-28s %6ss\n' "$name" "$secs" ;;
-	77) skip=$((skip + 1)); printf '  SKIP  %-28s %s\n' "$name" "$(grep -m1 SKIP "$O/tests/$name.log")" ;;
-	*)  fail=$((fail + 1)); failed+=("$name")
+	0)  pass=$((pass + 1)); printf '  PASS  %-36s %6ss\n' "$label" "$secs" ;;
+	77) skip=$((skip + 1)); printf '  SKIP  %-36s %s\n' "$label" "$(grep -m1 SKIP "$O/tests/$name.log")" ;;
+	*)  fail=$((fail + 1)); failed+=("$label")
 	    [ $rc -eq 124 ] && echo "  timed out after ${LIMIT}s" >> "$O/tests/$name.log"
-	    printf '  FAIL  %-28s (exit %d)\n' "$name" "$rc"
+	    printf '  FAIL  %-36s (exit %d)\n' "$label" "$rc"
 	    sed 's/^/        | /' "$O/tests/$name.log" | tail -n 40 ;;
 	esac
+}
+
+first=$1
+for O in "$@"; do
+	[ "$O" != "$first" ] && echo "== again under AddressSanitizer/UBSan ($O)"
+	mkdir -p "$O/tests"
+	for t in "$O"/tests/test_* "$O"/tests/it_*; do
+		[ -x "$t" ] && [[ "$t" != *.log ]] && run_one "$O" "$t"
+	done
 done
+run_one "$first" tests/install.sh "$first"
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ] || { echo "failed: ${failed[*]}"; exit 1; }
 [ $((pass + skip)) -gt 0 ] || { echo "no test was run"; exit 1; }

@@ -61,7 +61,9 @@ struct lab *lab_up(int queues)
 	l->queues = queues;
 	l->nsfd[0] = l->nsfd[1] = -1;
 	for (i = 0; i < 2; i++) {
-		snprintf(l->ns[i], sizeof(l->ns[i]), "xst%d%c", (int)getpid(), 'a' + i);
+		/* xst<run>-<pid><side>: tests/run.sh finds what a test left behind by its run id. */
+		snprintf(l->ns[i], sizeof(l->ns[i]), "xst%s-%d%c", getenv("XST_RUN") ? getenv("XST_RUN") : "0",
+			 (int)getpid(), 'a' + i);
 		snprintf(l->ifname[i], sizeof(l->ifname[i]), "v%c", 'a' + i);
 		l->ip[i] = (198u << 24) | (18u << 16) | (uint32_t)(i + 1);
 		l->mac[i][0] = 0x02;
