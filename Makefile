@@ -38,15 +38,27 @@ SOLIB    := $(O)/libxdpsock.so.$(VERSION)
 ALIB     := $(O)/libxdpsock.a
 
 EXAMPLES := $(patsubst examples/%.c,$(O)/bin/%,$(wildcard examples/*.c))
+
+# Programs: every .c of a program's folder; its unit tests (tests/unit/test_<prog>_*.c) link all but main.c.
+XDPLAB_SRCS  := $(wildcard tools/xdplab/*.c)
+XDPLAB_LIB   := $(filter-out %/main.c,$(XDPLAB_SRCS))
+BRIDGE_SRCS  := $(wildcard bridge/*.c)
+BRIDGE_LIB   := $(filter-out %/main.c,$(BRIDGE_SRCS))
+NL_CFLAGS    := $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0 2>/dev/null)
+NL_LIBS      := $(shell pkg-config --libs libnl-route-3.0 libnl-3.0 2>/dev/null)
+PROGS        := $(if $(XDPLAB_SRCS),$(O)/bin/xdplab) $(if $(BRIDGE_SRCS),$(O)/bin/xdpbridge)
+FUZZ         := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 20
 UNIT     := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/test_*.c))
-INTEG    := $(patsubst tests/integ/%.c,$(O)/tests/%,$(wildcard tests/integ/it_*.c))
+INTEG    := $(patsubst tests/integ/%.c,$(O)/tests/%,$(wildcard tests/integ/it_*.c)) \
+            $(patsubst tests/integ/%.sh,$(O)/tests/%,$(wildcard tests/integ/it_*.sh))
 TESTLIB  := $(filter-out tests/integ/it_%.c,$(wildcard tests/integ/*.c))
 BENCH    := $(patsubst tests/bench/%.c,$(O)/bench/%,$(wildcard tests/bench/*.c))
 
-.PHONY: all lib tests check check-one install uninstall deps demo bench clean
+.PHONY: all lib tests check check-one fuzz install uninstall deps demo bench clean
 .SECONDARY:
 
-all: lib $(EXAMPLES)
+all: lib $(EXAMPLES) $(PROGS)
 lib: $(SOLIB) $(O)/libxdpsock.so $(ALIB) $(O)/xdpsock.pc
 
 $(O)/bpf/%.bpf.o: bpf/%.bpf.c
@@ -85,6 +97,37 @@ $(O)/bin/%: examples/%.c $(ALIB)
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ $(ALIB) $(XLDLIBS)
 
+$(O)/bin/xdplab: $(XDPLAB_SRCS) $(wildcard tools/xdplab/*.h) $(ALIB)
+	@mkdir -p $(@D)
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(XCFLAGS) $(NL_CFLAGS) $(CFLAGS) $(LDFLAGS) $(XDPLAB_SRCS) -o $@ $(ALIB) $(NL_LIBS) $(XLDLIBS)
+
+$(O)/bin/xdpbridge: $(BRIDGE_SRCS) $(wildcard bridge/*.h) $(ALIB)
+	@mkdir -p $(@D)
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) $(BRIDGE_SRCS) -o $@ $(ALIB) -lmnl $(XLDLIBS)
+
+$(O)/tests/test_xdplab_%: tests/unit/test_xdplab_%.c $(XDPLAB_LIB) $(wildcard tools/xdplab/*.h) $(ALIB)
+	@mkdir -p $(@D)
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(XCFLAGS) -Itools/xdplab $(NL_CFLAGS) $(CFLAGS) $(LDFLAGS) $< $(XDPLAB_LIB) -o $@ $(ALIB) $(NL_LIBS) $(XLDLIBS) -lcmocka
+
+$(O)/tests/test_bridge_%: tests/unit/test_bridge_%.c $(BRIDGE_LIB) $(wildcard bridge/*.h) $(ALIB)
+	@mkdir -p $(@D)
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(XCFLAGS) -Ibridge $(CFLAGS) $(LDFLAGS) $< $(BRIDGE_LIB) -o $@ $(ALIB) -lmnl $(XLDLIBS) -lcmocka
+
+# libFuzzer targets (clang): fuzz_xdplab_* link the lab's sources, fuzz_bridge_* the bridge's.
+$(O)/fuzz/fuzz_xdplab_%: tests/fuzz/fuzz_xdplab_%.c $(XDPLAB_LIB) $(ALIB)
+	@mkdir -p $(@D)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -Itools/xdplab $(NL_CFLAGS) -fsanitize=fuzzer,address,undefined $< $(XDPLAB_LIB) -o $@ $(NL_LIBS) -lbpf
+
+$(O)/fuzz/fuzz_bridge_%: tests/fuzz/fuzz_bridge_%.c $(BRIDGE_LIB) $(LIB_SRCS)
+	@mkdir -p $(@D)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -I$(O) -Ibridge -fsanitize=fuzzer,address,undefined $< $(BRIDGE_LIB) $(LIB_SRCS) -o $@ -lmnl $(XLDLIBS)
+
 $(O)/tests/test_%: tests/unit/test_%.c $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
@@ -95,12 +138,25 @@ $(O)/tests/it_%: tests/integ/it_%.c $(TESTLIB) tests/integ/lab.h $(ALIB)
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(XCFLAGS) -Ilib $(CFLAGS) $(LDFLAGS) $< $(TESTLIB) -o $@ $(ALIB) $(XLDLIBS) -lcap
 
+# Script tests find the programs under $$XDPSOCK_BUILD/bin (set by tests/run.sh).
+$(O)/tests/it_%: tests/integ/it_%.sh
+	@mkdir -p $(@D)
+	$(Q)install -m 755 $< $@
+
 $(O)/bench/%: tests/bench/%.c $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(XCFLAGS) -Ilib $(CFLAGS) $(LDFLAGS) $< -o $@ $(ALIB) $(XLDLIBS)
 
 tests: all $(UNIT) $(INTEG)
+
+# Each fuzz target runs for FUZZ_SECONDS from its seed corpus (tests/fuzz/corpus/<name>/).
+fuzz: $(FUZZ)
+	$(Q)for f in $(FUZZ); do n=$$(basename $$f); mkdir -p $(O)/fuzz/corpus-$$n; \
+		echo "  FUZZ     $$n ($(FUZZ_SECONDS)s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=0 $(O)/fuzz/corpus-$$n \
+			$$( [ -d tests/fuzz/corpus/$$n ] && echo tests/fuzz/corpus/$$n ) > $(O)/fuzz/$$n.log 2>&1 \
+			|| { tail -n 30 $(O)/fuzz/$$n.log; exit 1; }; done
 
 # The whole suite, again under AddressSanitizer + UBSan, and the installed-library check.
 check: tests
@@ -119,7 +175,7 @@ demo: all
 deps:
 	$(Q)tools/deps.sh
 
-install: lib $(EXAMPLES)
+install: lib $(EXAMPLES) $(PROGS) $(PROGS)
 	install -d $(DESTDIR)$(INCLUDEDIR)/xdpsock $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR)
 	install -m 644 include/xdpsock/xdpsock.h include/xdpsock/ring.h $(DESTDIR)$(INCLUDEDIR)/xdpsock/
 	install -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/
@@ -127,12 +183,12 @@ install: lib $(EXAMPLES)
 	ln -sf libxdpsock.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libxdpsock.so
 	install -m 644 $(ALIB) $(DESTDIR)$(LIBDIR)/
 	install -m 644 $(O)/xdpsock.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
-	$(if $(EXAMPLES),install -m 755 $(EXAMPLES) $(DESTDIR)$(BINDIR)/)
+	$(if $(EXAMPLES)$(PROGS),install -m 755 $(EXAMPLES) $(PROGS) $(DESTDIR)$(BINDIR)/)
 
 uninstall:
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/xdpsock
 	rm -f $(DESTDIR)$(LIBDIR)/libxdpsock.* $(DESTDIR)$(LIBDIR)/pkgconfig/xdpsock.pc
-	rm -f $(patsubst $(O)/bin/%,$(DESTDIR)$(BINDIR)/%,$(EXAMPLES))
+	rm -f $(patsubst $(O)/bin/%,$(DESTDIR)$(BINDIR)/%,$(EXAMPLES) $(PROGS))
 
 clean:
 	rm -rf $(O)

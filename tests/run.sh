@@ -20,7 +20,7 @@ run_one() {	# tree, test command...
 	[ -n "${TESTS:-}" ] && [[ ! " $TESTS " == *" $name "* ]] && return
 	[ "$O" != "$first" ] && label="$name [$(basename "$O")]" || label=$name
 	start=${EPOCHREALTIME/./}
-	timeout --signal=TERM --kill-after=10 "$LIMIT" "$@" > "$O/tests/$name.log" 2>&1
+	XDPSOCK_BUILD=$O timeout --signal=TERM --kill-after=10 "$LIMIT" "$@" > "$O/tests/$name.log" 2>&1
 	rc=$?
 	ms=$(( (${EPOCHREALTIME/./} - start) / 1000 )); secs=$((ms / 1000)).$((ms % 1000 / 100))
 	left=$(leftovers)
