@@ -73,6 +73,9 @@ struct xdpsock__cfg {
 XDPSOCK__HIDDEN int xdpsock__cfg_init(struct xdpsock__cfg *cfg, const struct xdpsock_opts *opts,
 				      bool rx, bool tx);
 
+/* lib/txrx.c: move every completion to the free list (wait, kick, tests). */
+XDPSOCK__HIDDEN uint32_t xdpsock__tx_reclaim(struct xdpsock__txq *q);
+
 /* lib/umem.c */
 XDPSOCK__HIDDEN int xdpsock__umem_new(struct xdpsock_umem **out, const struct xdpsock_opts *o, bool mock);
 XDPSOCK__HIDDEN void xdpsock__umem_put(struct xdpsock_umem *u);
@@ -95,6 +98,10 @@ XDPSOCK__HIDDEN enum xdpsock_attach_mode xdpsock__prog_mode(const struct xdpsock
 
 /* lib/diag.c: AF_XDP sockets of this network namespace with an RX ring on @ifindex. */
 XDPSOCK__HIDDEN int xdpsock__diag_rx_sockets(int ifindex);
+/* AF_XDP sockets of this network namespace bound to @queue_id of @ifindex, whatever their rings. */
+XDPSOCK__HIDDEN int xdpsock__diag_queue_sockets(int ifindex, uint32_t queue_id);
+/* Without sock_diag: other processes holding an fd of BPF program @prog_id (lib/diag.c). */
+XDPSOCK__HIDDEN int xdpsock__prog_users(uint32_t prog_id);
 
 /* lib/ifinfo.c */
 XDPSOCK__HIDDEN int xdpsock__if_queues(int ifindex, uint32_t *count);

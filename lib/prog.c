@@ -231,6 +231,8 @@ static int setup(struct xdpsock_prog *p, uint32_t queue_id, enum xdpsock_attach_
 				     ifn, info.name, info.id, q.attach_mode == XDP_ATTACHED_SKB ? "generic" : "native", ifn);
 	}
 	live = xdpsock__diag_rx_sockets(p->ifindex);
+	if (live < 0)	/* no sock_diag for AF_XDP: does any other process still hold the program? */
+		live = xdpsock__prog_users(info.id);
 	if (live != 0) {
 		/* Another process receives through it (or we cannot tell): share it. */
 		err = adopt(p, fd, &info);
@@ -347,6 +349,8 @@ void xdpsock__prog_put(struct xdpsock_prog *p)
 	}
 	/* Our sockets are closed by now: any receiver left belongs to another process. */
 	live = xdpsock__diag_rx_sockets(p->ifindex);
+	if (live < 0 && p->prog_id)	/* no sock_diag for AF_XDP: as in setup() */
+		live = xdpsock__prog_users(p->prog_id);
 	if (live == 0 || (live < 0 && p->skel)) {
 		err = detach_id(p->ifindex, p->prog_fd,
 				p->mode == XDPSOCK_ATTACH_GENERIC ? XDP_ATTACHED_SKB : XDP_ATTACHED_DRV);

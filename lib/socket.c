@@ -216,7 +216,7 @@ static int bind_sock(struct xdpsock_sock *sk, const struct xdpsock__cfg *cfg, co
 	};
 	const struct xdpsock_opts *o = &cfg->o;
 	uint16_t base = 0;
-	int err;
+	int err, tries;
 
 	if (sk->umem->fd != sk->fd) {
 		/* The kernel takes copy mode and need_wakeup from the UMEM's first socket. */
@@ -230,6 +230,16 @@ static int bind_sock(struct xdpsock_sock *sk, const struct xdpsock__cfg *cfg, co
 		sxdp.sxdp_flags = base | (o->copy_mode == XDPSOCK_COPY_FORCE ? XDP_COPY : XDP_ZEROCOPY);
 	}
 	err = bind(sk->fd, (struct sockaddr *)&sxdp, sizeof(sxdp)) ? -errno : 0;
+	/*
+	 * A socket closed a moment ago keeps its queue until the kernel's deferred release (an RCU
+	 * grace period, then a work item: tens of ms).  Wait for that, up to 0.5 s, unless sock_diag
+	 * shows a live socket on the queue (then fail at once; without sock_diag we cannot tell).
+	 */
+	for (tries = 0; err == -EBUSY && tries < 100 && xdpsock__diag_queue_sockets(sk->ifindex, sk->queue_id) <= 0;
+	     tries++) {
+		usleep(5000);
+		err = bind(sk->fd, (struct sockaddr *)&sxdp, sizeof(sxdp)) ? -errno : 0;
+	}
 	if (err && o->copy_mode == XDPSOCK_COPY_AUTO && !(sxdp.sxdp_flags & XDP_SHARED_UMEM) &&
 	    (err == -EOPNOTSUPP || err == -EINVAL || err == -EPROTONOSUPPORT)) {
 		xdpsock__log(XDPSOCK_LOG_INFO, "zero-copy is not available on %s queue %u (%s): using copy mode", ifn,

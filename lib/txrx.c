@@ -39,31 +39,105 @@ uint32_t xdpsock__tx_reclaim(struct xdpsock__txq *q)
 	return n;
 }
 
-/* Validate descriptors [from, to) as they arrive: inside the UMEM, inside one frame. */
-static void validate(struct xdpsock__rxq *q, uint32_t from, uint32_t to)
+static inline void tx_desc_init(struct xdp_desc *d, uint64_t addr)
 {
-	uint64_t in_frame = q->frame_size - 1;
+	d->addr = addr;
+	d->len = 0;	/* commit refuses a frame that was never peeked */
+	d->options = 0;
+}
+
+/*
+ * Top the reservation up to n: free frames first, then completed ones taken straight from
+ * the completion ring into TX descriptors, so a steady sender touches each frame once.
+ */
+uint32_t xdpsock__tx_reserve(struct xdpsock__txq *q, uint32_t n)
+{
+	struct xdpsock_frames *f = q->free;
+	uint64_t fsize = q->max_len + q->headroom, mask = ~(fsize - 1), limit = (uint64_t)f->cap * fsize;
+	uint32_t want = n - q->nres, take, slot, k, i, done, cons, avail;
+
+	take = xdpsock__prod_space(&q->tx, q->nres, want);
+	if (take > want)
+		take = want;
+	slot = q->tx.cached_prod + q->nres;
+	k = take < f->count ? take : f->count;
+	for (i = 0; i < k; i++)
+		tx_desc_init(xdpsock__desc(&q->tx, slot + i), f->addr[--f->count] + q->headroom);
+	done = k;
+	if (done < take) {
+		cons = q->cq.cached_cons;
+		avail = q->cq.cached_prod - cons;
+		if (avail < take - done) {
+			/* Pairs with the kernel's store-release of the completion *producer. */
+			q->cq.cached_prod = xdpsock__load_acquire(q->cq.producer);
+			avail = q->cq.cached_prod - cons;
+		}
+		if (avail > take - done)
+			avail = take - done;
+		for (i = 0; i < avail; i++) {
+			uint64_t a = *xdpsock__addr(&q->cq, cons + i);
+
+			/* The kernel hands back what we gave it; anything else is counted and dropped. */
+			if (XDPSOCK__UNLIKELY(a >= limit)) {
+				q->c.bad_descs++;
+				continue;
+			}
+			tx_desc_init(xdpsock__desc(&q->tx, slot + done++), (a & mask) + q->headroom);
+		}
+		if (avail) {
+			q->cq.cached_cons = cons + avail;
+			q->c.completed += avail;
+			/* Slots read before they are handed back: pairs with the kernel's load-acquire of *consumer. */
+			xdpsock__store_release(q->cq.consumer, q->cq.cached_cons);
+		}
+	}
+	q->nres += done;
+	return q->nres < n ? q->nres : n;
+}
+
+int xdpsock__tx_unpeeked(const struct xdpsock__txq *q, uint32_t n)
+{
 	uint32_t i;
 
-	for (i = from; i != to; i++) {
-		struct xdp_desc *d = xdpsock__desc(&q->rx, i);
+	for (i = 0; i < n; i++)
+		if (!xdpsock__desc(&q->tx, q->tx.cached_prod + i)->len)
+			return 1;
+	return 0;
+}
 
-		if (XDPSOCK__UNLIKELY(d->addr >= q->umem_size || (d->addr & in_frame) + d->len > q->frame_size)) {
-			d->addr = XDPSOCK__BAD_ADDR;
-			d->len = 0;
-			q->c.bad_descs++;
+/*
+ * Validate descriptors as they arrive: inside the UMEM and inside one frame.  A bad one is
+ * marked so that peek refuses it and commit never recycles it.  Walks contiguous runs of the
+ * ring so the loop needs no index masking.
+ */
+static void validate(struct xdpsock__rxq *q, uint32_t from, uint32_t n)
+{
+	uint64_t in_frame = q->frame_size - 1, usize = q->umem_size, fsize = q->frame_size;
+
+	while (n) {
+		uint32_t idx = from & q->rx.mask, run = q->rx.size - idx;
+		struct xdp_desc *d = (struct xdp_desc *)q->rx.ring + idx, *end;
+
+		if (run > n)
+			run = n;
+		for (end = d + run; d < end; d++) {
+			if (XDPSOCK__UNLIKELY(d->addr >= usize || (d->addr & in_frame) + d->len > fsize)) {
+				d->addr = XDPSOCK__BAD_ADDR;
+				d->len = 0;
+				q->c.bad_descs++;
+			}
 		}
+		from += run;
+		n -= run;
 	}
 }
 
-/* Put frames that waited in the free list into the fill ring (when idle). */
+/* Put frames that waited in the free list into the fill ring. */
 static void refill(struct xdpsock__rxq *q)
 {
 	struct xdpsock_frames *f = q->free;
 	uint32_t space, n, i;
 
-	if (!f->count)
-		return;
 	space = xdpsock__prod_space(&q->fq, 0, f->count);
 	n = space < f->count ? space : f->count;
 	if (!n)
@@ -83,6 +157,7 @@ static void rx_wakeup(struct xdpsock__rxq *q)
 	}
 }
 
+/* Hold up to want frames, validated; when idle, return waiting frames and wake the kernel. */
 uint32_t xdpsock__rx_fetch(struct xdpsock__rxq *q, uint32_t want)
 {
 	uint32_t seen = q->rx.cached_cons + q->nheld;
@@ -93,23 +168,61 @@ uint32_t xdpsock__rx_fetch(struct xdpsock__rxq *q, uint32_t want)
 		q->rx.cached_prod = xdpsock__load_acquire(q->rx.producer);
 		avail = q->rx.cached_prod - seen;
 		if (!avail && !q->nheld) {
-			/* Idle: a good moment for deferred frames and for a kernel that asked to be woken. */
-			refill(q);
+			/* Idle: a good moment for frames that waited, and for a kernel that waits for us. */
+			if (q->free->count)
+				refill(q);
 			if (q->fd >= 0)
 				rx_wakeup(q);
 		}
 	}
+	/* Exactly up to want: peek and commit must refuse what seek did not return. */
 	if (avail > want - q->nheld)
 		avail = want - q->nheld;
-	validate(q, seen, seen + avail);
+	validate(q, seen, avail);
 	q->nheld += avail;
 	return q->nheld < want ? q->nheld : want;
+}
+
+/* Release n held frames when the fill ring lacks room for all: the rest wait in the free list. */
+int xdpsock__rx_release(struct xdpsock__rxq *q, uint32_t n)
+{
+	struct xdpsock_frames *f = q->free;
+	uint32_t space = xdpsock__prod_space(&q->fq, 0, n), i, fill = 0, cons = q->rx.cached_cons;
+
+	for (i = 0; i < n; i++) {
+		uint64_t a = xdpsock__desc(&q->rx, cons + i)->addr;
+
+		if (a == XDPSOCK__BAD_ADDR)
+			continue;
+		a &= q->base_mask;
+		if (fill < space) {
+			*xdpsock__addr(&q->fq, q->fq.cached_prod + fill++) = a;
+		} else {
+			f->addr[f->count++] = a;
+			q->c.deferred++;
+		}
+	}
+	q->fq.cached_prod += fill;
+	q->rx.cached_cons = cons + n;
+	q->nheld -= n;
+	q->c.frames += n;
+	/* As in xdpsock_rx_commit_n(): fill addresses, then the RX slots. */
+	xdpsock__store_release(q->fq.producer, q->fq.cached_prod);
+	xdpsock__store_release(q->rx.consumer, q->rx.cached_cons);
+	return (int)n;
 }
 
 int xdpsock_tx_kick(struct xdpsock_tx *tx)
 {
 	struct xdpsock__txq *q = xdpsock__txq(tx);
 
+	/*
+	 * The kernel transmits only while the completion ring has room, and seek takes completions
+	 * only as it needs frames: a caller that stops seeking (flow control) and only kicks would
+	 * stall.  Reclaim when the ring is half full; a steady sender never gets there.
+	 */
+	if (xdpsock__load_acquire(q->cq.producer) - q->cq.cached_cons > q->cq.size / 2)
+		xdpsock__tx_reclaim(q);
 	if (!xdpsock_tx_needs_kick(tx))
 		return 0;
 	q->c.wakeups++;
@@ -153,6 +266,12 @@ static int wait_fd(int fd, short events, int timeout_ms)
 	if (n < 0)
 		return -errno;
 	if (n && (pfd.revents & (POLLERR | POLLNVAL | POLLHUP)))
+		return -ENETDOWN;
+	/*
+	 * A socket whose interface was removed is unbound, and poll() then reports nothing at all
+	 * (no readiness, no POLLERR): only a syscall on it tells, ENXIO.  Asked on timeout only.
+	 */
+	if (!n && fd >= 0 && recvfrom(fd, NULL, 0, MSG_DONTWAIT, NULL, NULL) < 0 && errno == ENXIO)
 		return -ENETDOWN;
 	return n;
 }

@@ -138,7 +138,8 @@ static uint32_t load(const uint32_t *p)
 /*
  * Snapshot of where the frames are.  The kernel moves frames while we look, so each
  * ring's downstream index is read first: a frame moving during the snapshot is then
- * counted as "kernel" rather than twice.  Exact when the kernel is idle.
+ * counted as "kernel" rather than twice (or, where the kernel publishes downstream first,
+ * corrected below).  Exact when the kernel is idle.
  */
 void xdpsock__umem_census(const struct xdpsock_umem *u, struct xdpsock_census *c)
 {
@@ -151,11 +152,21 @@ void xdpsock__umem_census(const struct xdpsock_umem *u, struct xdpsock_census *c
 	for (sk = u->socks; sk; sk = sk->next) {
 		if (sk->rxh) {
 			const struct xdpsock__rxq *q = &sk->rxh->q;
-			uint32_t rx_prod = load(q->rx.producer);
+			uint32_t rx_prod = load(q->rx.producer), i, n, bad_held = 0, bad_rx = 0;
 
+			/* A descriptor outside the UMEM (or marked bad by validation) is no frame: skip it. */
+			n = rx_prod - q->rx.cached_cons;
+			for (i = 0; i < n && i < q->rx.size; i++) {
+				if (xdpsock__desc(&q->rx, q->rx.cached_cons + i)->addr < q->umem_size)
+					continue;
+				if (i < q->nheld)
+					bad_held++;
+				else
+					bad_rx++;
+			}
 			c->fill += q->fq.cached_prod - load(q->fq.consumer);
-			c->rx += rx_prod - q->rx.cached_cons - q->nheld;
-			c->user += q->nheld;
+			c->rx += rx_prod - q->rx.cached_cons - q->nheld - bad_rx;
+			c->user += q->nheld - bad_held;
 		}
 		if (sk->txh) {
 			const struct xdpsock__txq *q = &sk->txh->q;
@@ -167,5 +178,18 @@ void xdpsock__umem_census(const struct xdpsock_umem *u, struct xdpsock_census *c
 		}
 	}
 	kernel = (int64_t)c->total - c->free - c->user - c->fill - c->rx - c->tx - c->comp;
-	c->kernel = kernel < 0 ? 0 : (uint32_t)kernel;
+	if (kernel < 0) {
+		/*
+		 * The kernel publishes the RX producer before the fill consumer (xsk_flush), and may
+		 * publish completions before the TX consumer: a frame moving then is seen in both
+		 * rings.  It has arrived downstream: take it out of fill (then TX), keep the sum exact.
+		 */
+		uint32_t excess = (uint32_t)-kernel, f = excess < c->fill ? excess : c->fill;
+
+		c->fill -= f;
+		excess -= f;
+		c->tx -= excess < c->tx ? excess : c->tx;
+		kernel = 0;
+	}
+	c->kernel = (uint32_t)kernel;
 }

@@ -92,6 +92,7 @@ struct xdpsock__txq {
 	struct xdpsock_frames *free;
 	uint8_t *area;
 	uint32_t nres;			/* reserved slots after tx.cached_prod */
+	uint32_t npeek;			/* reserved slots peeked at least once */
 	uint32_t max_len;		/* frame_size - headroom */
 	uint64_t headroom;
 	int fd;
@@ -115,8 +116,10 @@ struct xdpsock__rxq {
 };
 
 /* Out-of-line slow paths (lib/txrx.c), called from the inline functions below. */
-XDPSOCK_API uint32_t xdpsock__tx_reclaim(struct xdpsock__txq *q);
+XDPSOCK_API uint32_t xdpsock__tx_reserve(struct xdpsock__txq *q, uint32_t n);
+XDPSOCK_API int xdpsock__tx_unpeeked(const struct xdpsock__txq *q, uint32_t n);
 XDPSOCK_API uint32_t xdpsock__rx_fetch(struct xdpsock__rxq *q, uint32_t want);
+XDPSOCK_API int xdpsock__rx_release(struct xdpsock__rxq *q, uint32_t n);
 
 #define xdpsock__txq(tx) ((struct xdpsock__txq *)(void *)(tx))
 #define xdpsock__rxq(rx) ((struct xdpsock__rxq *)(void *)(rx))
@@ -159,29 +162,10 @@ static inline uint32_t xdpsock__prod_space(struct xdpsock_ring *r, uint32_t used
 XDPSOCK_INLINE int xdpsock_tx_seek_n(struct xdpsock_tx *tx, uint32_t n)
 {
 	struct xdpsock__txq *q = xdpsock__txq(tx);
-	struct xdpsock_frames *f = q->free;
-	uint32_t want, take, slot, i;
 
-	if (q->nres >= n)
+	if (XDPSOCK__LIKELY(q->nres >= n))
 		return (int)n;
-	want = n - q->nres;
-	if (f->count < want)
-		xdpsock__tx_reclaim(q);
-	take = xdpsock__prod_space(&q->tx, q->nres, want);
-	if (take > want)
-		take = want;
-	if (take > f->count)
-		take = f->count;
-	slot = q->tx.cached_prod + q->nres;
-	for (i = 0; i < take; i++) {
-		struct xdp_desc *d = xdpsock__desc(&q->tx, slot + i);
-
-		d->addr = f->addr[--f->count] + q->headroom;
-		d->len = 0;	/* commit refuses a frame that was never peeked */
-		d->options = 0;
-	}
-	q->nres += take;
-	return (int)q->nres;
+	return (int)xdpsock__tx_reserve(q, n);
 }
 
 XDPSOCK_INLINE int xdpsock_tx_seek(struct xdpsock_tx *tx)
@@ -198,11 +182,12 @@ XDPSOCK_INLINE void *xdpsock_tx_peek_at(struct xdpsock_tx *tx, uint32_t i, uint3
 		errno = ERANGE;
 		return NULL;
 	}
-	if (XDPSOCK__UNLIKELY(len > q->max_len || len == 0)) {
+	if (XDPSOCK__UNLIKELY(len - 1 >= q->max_len)) {	/* 0 wraps to UINT32_MAX */
 		errno = EMSGSIZE;
 		return NULL;
 	}
 	d = xdpsock__desc(&q->tx, q->tx.cached_prod + i);
+	q->npeek += !d->len;	/* seek left len 0: count each frame's first peek */
 	d->len = len;
 	return q->area + d->addr;
 }
@@ -224,21 +209,23 @@ XDPSOCK_INLINE void *xdpsock_tx_seek_and_peek(struct xdpsock_tx *tx, uint32_t le
 XDPSOCK_INLINE int xdpsock_tx_commit_n(struct xdpsock_tx *tx, uint32_t n)
 {
 	struct xdpsock__txq *q = xdpsock__txq(tx);
-	uint32_t i, unpeeked = 0;
 
 	if (XDPSOCK__UNLIKELY(n > q->nres)) {
 		errno = ERANGE;
 		return -ERANGE;
 	}
-	/* A zero-length descriptor is dropped by the kernel without a completion: the frame would leak. */
-	for (i = 0; i < n; i++)
-		unpeeked |= xdpsock__desc(&q->tx, q->tx.cached_prod + i)->len == 0;
-	if (XDPSOCK__UNLIKELY(unpeeked)) {
+	/*
+	 * A zero-length descriptor is dropped by the kernel without a completion: the frame would
+	 * leak.  When every reserved frame was peeked (the usual batch) that is known at once;
+	 * otherwise the first n are scanned.
+	 */
+	if (XDPSOCK__UNLIKELY(q->npeek != q->nres) && xdpsock__tx_unpeeked(q, n)) {
 		errno = EINVAL;
 		return -EINVAL;
 	}
 	q->tx.cached_prod += n;
 	q->nres -= n;
+	q->npeek -= n;
 	q->c.frames += n;
 	/* Descriptors before index: pairs with the kernel's load-acquire of *producer. */
 	xdpsock__store_release(q->tx.producer, q->tx.cached_prod);
@@ -311,31 +298,23 @@ XDPSOCK_INLINE int xdpsock_rx_more_at(struct xdpsock_rx *rx, uint32_t i)
 XDPSOCK_INLINE int xdpsock_rx_commit_n(struct xdpsock_rx *rx, uint32_t n)
 {
 	struct xdpsock__rxq *q = xdpsock__rxq(rx);
-	struct xdpsock_frames *f = q->free;
-	uint32_t space, i, fill = 0, cons = q->rx.cached_cons;
+	uint32_t space, i, fill = 0, cons = q->rx.cached_cons, prod = q->fq.cached_prod;
 
 	if (XDPSOCK__UNLIKELY(n > q->nheld)) {
 		errno = ERANGE;
 		return -ERANGE;
 	}
-	space = xdpsock__prod_space(&q->fq, 0, n + f->count);
+	space = xdpsock__prod_space(&q->fq, 0, n);
+	if (XDPSOCK__UNLIKELY(space < n))
+		return xdpsock__rx_release(q, n);	/* fill ring momentarily full: some frames wait */
 	for (i = 0; i < n; i++) {
 		uint64_t a = xdpsock__desc(&q->rx, cons + i)->addr;
 
-		if (XDPSOCK__UNLIKELY(a == XDPSOCK__BAD_ADDR))
-			continue;	/* not a frame of ours: counted at seek, never recycled */
-		a &= q->base_mask;
-		if (XDPSOCK__LIKELY(fill < space))
-			*xdpsock__addr(&q->fq, q->fq.cached_prod + fill++) = a;
-		else {
-			f->addr[f->count++] = a;
-			q->c.deferred++;
-		}
+		/* A bad descriptor is not a frame of ours (counted at seek): never recycled. */
+		if (XDPSOCK__LIKELY(a != XDPSOCK__BAD_ADDR))
+			*xdpsock__addr(&q->fq, prod + fill++) = a & q->base_mask;
 	}
-	/* Frames that waited for room earlier go back now too. */
-	while (fill < space && f->count)
-		*xdpsock__addr(&q->fq, q->fq.cached_prod + fill++) = f->addr[--f->count];
-	q->fq.cached_prod += fill;
+	q->fq.cached_prod = prod + fill;
 	q->rx.cached_cons = cons + n;
 	q->nheld -= n;
 	q->c.frames += n;

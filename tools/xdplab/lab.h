@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * xdplab's model of a lab file: nodes (network namespaces named "<lab>-<node>"), interfaces (veth
+ * ends and macvlans) and what each interface should look like.  parse.c fills it from the text and
+ * checks it against itself; everything else reads it.
+ *
+ * Sizes are fixed so that a lab is one allocation and every loop over it is bounded by a constant.
+ */
+#ifndef XDPLAB_LAB_H
+#define XDPLAB_LAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+
+/* Exit codes of every subcommand (exec passes its command's status through). */
+#define XL_EXIT_OK    0
+#define XL_EXIT_FAIL  1	/* the system refused: netlink, mount, namespace, permission */
+#define XL_EXIT_USAGE 2	/* bad command line or bad lab file */
+
+#define XL_MAX_FILE      (1 << 20)	/* bytes in a lab file */
+#define XL_MAX_LINE      1024		/* bytes on a line, comment included */
+#define XL_MAX_WORDS     64		/* words on a line */
+#define XL_MAX_NODES     64
+#define XL_MAX_IFACES    256		/* a veth line declares two */
+#define XL_MAX_ADDRS     16		/* per interface */
+#define XL_LAB_NAME_MAX  32
+#define XL_NODE_NAME_MAX 15
+#define XL_NS_NAME_MAX   (XL_LAB_NAME_MAX + 1 + XL_NODE_NAME_MAX)
+#define XL_QUEUES_MAX    4096		/* rtnl_create_link() refuses more */
+#define XL_MTU_MIN       68		/* ETH_MIN_MTU */
+#define XL_MTU_MAX       65535		/* veth's max_mtu */
+#define XL_MTU_DEFAULT   1500		/* what a veth gets when the file says nothing */
+#define XL_MTU_IPV6_MIN  1280		/* below this the kernel turns IPv6 off on the interface */
+
+enum xl_kind { XL_VETH, XL_MACVLAN };
+
+/* Same order as the words of the file; xl_macvlan_mode_nl() maps to MACVLAN_MODE_*. */
+enum xl_macvlan_mode { XL_MV_BRIDGE, XL_MV_PRIVATE, XL_MV_VEPA, XL_MV_PASSTHRU };
+
+/* Options an interface can carry; opt_line[] remembers where each was set, for error messages. */
+enum xl_opt { XL_OPT_QUEUES, XL_OPT_MTU, XL_OPT_MAC, XL_OPT_GRO, XL_OPT_THREADED, XL_OPT_NR };
+
+struct xl_addr {
+	int family;			/* AF_INET or AF_INET6 */
+	uint8_t bytes[16];
+	uint8_t prefix;
+	int line;
+	char text[64];			/* "198.18.0.1/24", as inet_ntop writes it */
+};
+
+struct xl_iface {
+	char name[IFNAMSIZ];
+	int node;			/* index into lab->nodes */
+	enum xl_kind kind;
+	int line;			/* the veth or macvlan line that declared it */
+	int peer;			/* veth: the other end's index; -1 for a macvlan */
+	int parent;			/* macvlan: the interface it sits on, same node; -1 for a veth */
+	enum xl_macvlan_mode mode;
+	unsigned int mtu;		/* 0: the kernel's default */
+	unsigned int queues;		/* 0: the kernel's default; else as many RX as TX queues */
+	bool has_mac;
+	uint8_t mac[6];
+	bool gro;
+	bool threaded;
+	int opt_line[XL_OPT_NR];	/* line that set the option, 0 when unset */
+	bool opt_own[XL_OPT_NR];	/* set for this interface alone (iface/macvlan line), not a veth line */
+	int naddrs;
+	struct xl_addr addrs[XL_MAX_ADDRS];
+};
+
+struct xl_node {
+	char name[XL_NODE_NAME_MAX + 1];
+	char ns[XL_NS_NAME_MAX + 1];	/* "<lab>-<node>", the name under /run/netns */
+	int line;
+};
+
+struct xl_lab {
+	char file[256];			/* as given on the command line, for messages */
+	char name[XL_LAB_NAME_MAX + 1];
+	int name_line;
+	int nnodes;
+	struct xl_node nodes[XL_MAX_NODES];
+	int nifaces;
+	struct xl_iface ifaces[XL_MAX_IFACES];
+};
+
+/*
+ * Parse @len bytes of lab-file text into @lab (zeroed first).  @file names the text in messages.
+ * Returns 0, or -EINVAL with xl_errmsg() = "FILE:LINE: what is wrong" (no LINE when the problem is
+ * the whole file, e.g. no 'lab' line).
+ */
+int xl_parse(struct xl_lab *lab, const char *file, const char *text, size_t len);
+
+/* Read @path (at most XL_MAX_FILE bytes) and xl_parse() it.  -errno when it cannot be read. */
+int xl_parse_file(struct xl_lab *lab, const char *path);
+
+/* Index of node @name, or -1. */
+int xl_lab_node(const struct xl_lab *lab, const char *name);
+/* Index of interface @name of node @node, or -1. */
+int xl_lab_iface(const struct xl_lab *lab, int node, const char *name);
+/* MTU the interface ends up with: its own, else its parent's (macvlan), else XL_MTU_DEFAULT. */
+unsigned int xl_lab_mtu(const struct xl_lab *lab, int iface);
+
+const char *xl_macvlan_mode_str(enum xl_macvlan_mode mode);
+/* The kernel's MACVLAN_MODE_* value. */
+uint32_t xl_macvlan_mode_nl(enum xl_macvlan_mode mode);
+
+/* "aa:bb:cc:dd:ee:ff" into @buf (18 bytes). */
+const char *xl_mac_str(const uint8_t mac[6], char *buf);
+
+/* Valid lab / node names (the characters the file format allows and the length limits). */
+bool xl_lab_name_ok(const char *name);
+bool xl_node_name_ok(const char *name);
+
+/*
+ * The last error, as one sentence naming the cause (and the fix when there is one).  Set by every
+ * function of xdplab that fails; one buffer for the process (helper threads are joined before it is read).
+ */
+const char *xl_errmsg(void);
+/* Set it; returns -EINVAL (parsers) or whatever the caller passes through xl_fail(). */
+void xl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int xl_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
