@@ -105,7 +105,7 @@ $(O)/bin/xdplab: $(XDPLAB_SRCS) $(wildcard tools/xdplab/*.h) $(ALIB)
 $(O)/bin/xdpbridge: $(BRIDGE_SRCS) $(wildcard bridge/*.h) $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
-	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) $(BRIDGE_SRCS) -o $@ $(ALIB) -lmnl $(XLDLIBS)
+	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) $(BRIDGE_SRCS) -o $@ $(ALIB) -lmnl -lcap $(XLDLIBS)
 
 $(O)/tests/test_xdplab_%: tests/unit/test_xdplab_%.c $(XDPLAB_LIB) $(wildcard tools/xdplab/*.h) $(ALIB)
 	@mkdir -p $(@D)
@@ -115,7 +115,7 @@ $(O)/tests/test_xdplab_%: tests/unit/test_xdplab_%.c $(XDPLAB_LIB) $(wildcard to
 $(O)/tests/test_bridge_%: tests/unit/test_bridge_%.c $(BRIDGE_LIB) $(wildcard bridge/*.h) $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
-	$(Q)$(CC) $(XCFLAGS) -Ibridge $(CFLAGS) $(LDFLAGS) $< $(BRIDGE_LIB) -o $@ $(ALIB) -lmnl $(XLDLIBS) -lcmocka
+	$(Q)$(CC) $(XCFLAGS) -Ibridge $(CFLAGS) $(LDFLAGS) $< $(BRIDGE_LIB) -o $@ $(ALIB) -lmnl -lcap $(XLDLIBS) -lcmocka
 
 # libFuzzer targets (clang): fuzz_xdplab_* link the lab's sources, fuzz_bridge_* the bridge's.
 $(O)/fuzz/fuzz_xdplab_%: tests/fuzz/fuzz_xdplab_%.c $(XDPLAB_LIB) $(ALIB)
@@ -126,12 +126,18 @@ $(O)/fuzz/fuzz_xdplab_%: tests/fuzz/fuzz_xdplab_%.c $(XDPLAB_LIB) $(ALIB)
 $(O)/fuzz/fuzz_bridge_%: tests/fuzz/fuzz_bridge_%.c $(BRIDGE_LIB) $(LIB_SRCS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -I$(O) -Ibridge -fsanitize=fuzzer,address,undefined $< $(BRIDGE_LIB) $(LIB_SRCS) -o $@ -lmnl $(XLDLIBS)
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -I$(O) -Ibridge -fsanitize=fuzzer,address,undefined $< $(BRIDGE_LIB) $(LIB_SRCS) -o $@ -lmnl -lcap $(XLDLIBS)
 
 $(O)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(XCFLAGS) -Ilib $(CFLAGS) $(LDFLAGS) $< -o $@ $(ALIB) $(XLDLIBS) -lcmocka
+
+# Integration tests of the bridge may call its modules directly.
+$(O)/tests/it_bridge_%: tests/integ/it_bridge_%.c $(TESTLIB) tests/integ/lab.h $(BRIDGE_LIB) $(ALIB)
+	@mkdir -p $(@D)
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(XCFLAGS) -Ilib -Ibridge $(CFLAGS) $(LDFLAGS) $< $(TESTLIB) $(BRIDGE_LIB) -o $@ $(ALIB) -lmnl $(XLDLIBS) -lcap
 
 $(O)/tests/it_%: tests/integ/it_%.c $(TESTLIB) tests/integ/lab.h $(ALIB)
 	@mkdir -p $(@D)

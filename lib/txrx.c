@@ -212,6 +212,56 @@ int xdpsock__rx_release(struct xdpsock__rxq *q, uint32_t n)
 	return (int)n;
 }
 
+int xdpsock_fwd_n(struct xdpsock_rx *rx, struct xdpsock_tx *tx, uint32_t n, uint32_t max_len)
+{
+	struct xdpsock__rxq *r = &rx->q;
+	struct xdpsock__txq *t = &tx->q;
+	struct xdpsock_frames *f = r->free;
+	uint32_t k, i, out = 0, cons = r->rx.cached_cons, prod = t->tx.cached_prod;
+
+	if (XDPSOCK__UNLIKELY(rx->sk->umem != tx->sk->umem))
+		return xdpsock__fail(EXDEV, "xdpsock_fwd_n: the RX and TX sockets do not share a UMEM (see opts->umem)");
+	if (XDPSOCK__UNLIKELY(n > r->nheld)) {
+		errno = ERANGE;
+		return -ERANGE;
+	}
+	if (XDPSOCK__UNLIKELY(t->nres))
+		return xdpsock__fail(EBUSY, "xdpsock_fwd_n: commit the %u frames reserved on the TX socket first", t->nres);
+	k = xdpsock__prod_space(&t->tx, 0, n);
+	if (k > n)
+		k = n;
+	for (i = 0; i < k; i++) {
+		const struct xdp_desc *d = xdpsock__desc(&r->rx, cons + i);
+		struct xdp_desc *td;
+
+		if (XDPSOCK__UNLIKELY(d->addr == XDPSOCK__BAD_ADDR))
+			continue;	/* counted at seek; not a frame of ours */
+		if (XDPSOCK__UNLIKELY(d->len > max_len)) {
+			f->addr[f->count++] = d->addr & r->base_mask;
+			r->c.oversize++;
+			continue;
+		}
+		td = xdpsock__desc(&t->tx, prod + out++);
+		td->addr = d->addr;
+		td->len = d->len;
+		td->options = 0;
+	}
+	r->rx.cached_cons = cons + k;
+	r->nheld -= k;
+	r->c.forwarded += out;
+	t->tx.cached_prod = prod + out;
+	t->c.frames += out;
+	/* Descriptors before index: pairs with the kernel's load-acquire of the TX *producer. */
+	xdpsock__store_release(t->tx.producer, t->tx.cached_prod);
+	/* RX slots read before they are returned: pairs with the kernel's load-acquire of *consumer. */
+	xdpsock__store_release(r->rx.consumer, r->rx.cached_cons);
+	/* What the egress finished with feeds the ingress's fill ring. */
+	xdpsock__tx_reclaim(t);
+	if (f->count)
+		refill(r);
+	return (int)k;
+}
+
 int xdpsock_tx_kick(struct xdpsock_tx *tx)
 {
 	struct xdpsock__txq *q = xdpsock__txq(tx);
@@ -345,6 +395,8 @@ static int sock_stats(const struct xdpsock_sock *sk, struct xdpsock_stats *st)
 		st->rx_bad_descs = sk->rxh->q.c.bad_descs;
 		st->rx_deferred = sk->rxh->q.c.deferred;
 		st->rx_wakeups = sk->rxh->q.c.wakeups;
+		st->rx_forwarded = sk->rxh->q.c.forwarded;
+		st->rx_fwd_oversize = sk->rxh->q.c.oversize;
 	}
 	if (sk->txh) {
 		st->tx_frames = sk->txh->q.c.frames;

@@ -83,6 +83,8 @@ struct xdpsock__counters {
 	uint64_t wakeups;	/* syscalls made because need_wakeup asked (or is off) */
 	uint64_t deferred;	/* RX: frames that waited in the free list for fill-ring room */
 	uint64_t completed;	/* TX: frames reclaimed from the completion ring */
+	uint64_t forwarded;	/* RX: frames moved onto a TX ring by xdpsock_fwd_n() */
+	uint64_t oversize;	/* RX: frames xdpsock_fwd_n() dropped for exceeding max_len */
 };
 
 /* Fast-path state of a TX handle; first member of struct xdpsock_tx.  Do not touch. */

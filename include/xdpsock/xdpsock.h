@@ -206,6 +206,24 @@ XDPSOCK_API int xdpsock_tx_wait(struct xdpsock_tx *tx, int timeout_ms);
  */
 XDPSOCK_API int xdpsock_rx_wait(struct xdpsock_rx *rx, int timeout_ms);
 
+/**
+ * xdpsock_fwd_n() - send the first @n frames held by @rx out of @tx, without copying.
+ * @rx: frames found by xdpsock_rx_seek_n().
+ * @tx: a socket on the same UMEM (a pair's TX half, or one created with the same opts->umem),
+ *      with nothing reserved by xdpsock_tx_seek_n().
+ * @max_len: the longest frame @tx may send (its MTU plus the Ethernet header): longer frames
+ *      are dropped and counted (stats.rx_fwd_oversize), never sent.
+ *
+ * The descriptors move from @rx's RX ring to @tx's TX ring; the frames @tx completed earlier go
+ * back to @rx's fill ring, so a loop forwarding A->B and B->A keeps every ring supplied.
+ * Frames that do not fit in @tx's ring stay held by @rx for the next call.  Kick @tx after.
+ *
+ * Return: the frames taken from @rx (forwarded, oversize or bad descriptors), -ERANGE when
+ * @n exceeds the frames held, -EXDEV when the two do not share a UMEM, -EBUSY when @tx has a
+ * reservation.
+ */
+XDPSOCK_API int xdpsock_fwd_n(struct xdpsock_rx *rx, struct xdpsock_tx *tx, uint32_t n, uint32_t max_len);
+
 /* ---- introspection ------------------------------------------------------- */
 
 /* Where the UMEM's frames are.  total == sum of the others, at all times. */
@@ -229,10 +247,12 @@ struct xdpsock_stats {
 	uint64_t rx_fill_ring_empty_descs;
 	uint64_t tx_ring_empty_descs;
 	/* the library's */
-	uint64_t rx_frames;		/* released by rx commit */
+	uint64_t rx_frames;		/* released by rx commit (not counting forwarded ones) */
 	uint64_t rx_bad_descs;		/* descriptors outside the UMEM, never recycled */
 	uint64_t rx_deferred;		/* released while the fill ring was full: waited in the free list */
 	uint64_t rx_wakeups;		/* syscalls asked for by the fill ring's need_wakeup */
+	uint64_t rx_forwarded;		/* moved to a TX ring by xdpsock_fwd_n() */
+	uint64_t rx_fwd_oversize;	/* dropped by xdpsock_fwd_n(): longer than max_len */
 	uint64_t tx_frames;		/* committed */
 	uint64_t tx_completed;		/* reclaimed from the completion ring */
 	uint64_t tx_bad_descs;		/* completions outside the UMEM, dropped */

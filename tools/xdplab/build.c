@@ -10,8 +10,8 @@
  *   4. every interface: usable queues (see fix_channels), addresses, GRO, up; then threaded NAPI,
  *      which needs the NAPI instance that up + GRO gave the veth; then a bounded wait until every
  *      interface is operationally up.
- * Channels, addresses, GRO, up and threaded need no undo entry: they go with their link.  When a step fails,
- * the log is undone newest first and the cause is reported with the file's line.
+ * Channels, addresses, GRO, up and threaded need no undo entry: they go with their link.  When a
+ * step fails, the log is undone newest first and the cause is reported with the file's line.
  */
 #include <errno.h>
 #include <signal.h>
@@ -43,15 +43,6 @@ struct build {
 	int step;
 	int fail_step;		/* XDPLAB_FAIL_STEP; 0: none */
 };
-
-/* "a:eth0" of interface @i. */
-#define END(lab, i) end_name(lab, i, (char[XL_NODE_NAME_MAX + IFNAMSIZ + 2]){ 0 })
-static const char *end_name(const struct xl_lab *lab, int i, char *out)
-{
-	snprintf(out, XL_NODE_NAME_MAX + IFNAMSIZ + 2, "%s:%s", lab->nodes[lab->ifaces[i].node].name,
-		 lab->ifaces[i].name);
-	return out;
-}
 
 /* Fail with "FILE:LINE: ..." (the line that asked for what failed). */
 __attribute__((format(printf, 4, 5))) static int at(const struct build *b, int err, int line, const char *fmt, ...)
@@ -145,7 +136,7 @@ static int create_veth(struct build *b, int a)
 	struct rtnl_link *link;
 	int err;
 
-	if ((err = step(b, "create veth %s -- %s", END(lab, a), END(lab, fa->peer))) ||
+	if ((err = step(b, "create veth %s -- %s", XL_END(lab, a), XL_END(lab, fa->peer))) ||
 	    (err = log_push(b, XL_UNDO_LINK, fa->node, fa->name)))
 		return err;
 	link = xl_nl_veth(lab, a, b->ns[fa->node].fd, b->ns[fb->node].fd);
@@ -161,7 +152,7 @@ static int create_veth(struct build *b, int a)
 		xl_undo_pop(&b->undo);
 		if (err == -EEXIST)
 			explain_exists(b, a, fa->peer);
-		return at(b, err, fa->line, "cannot create veth %s -- %s: %s", END(lab, a), END(lab, fa->peer),
+		return at(b, err, fa->line, "cannot create veth %s -- %s: %s", XL_END(lab, a), XL_END(lab, fa->peer),
 			  xl_errmsg());
 	}
 	return 0;
@@ -177,9 +168,9 @@ static int create_macvlan(struct build *b, int i)
 
 	pidx = xl_nl_ifindex(nl, parent->name);
 	if (pidx < 0)
-		return at(b, pidx, f->line, "cannot find %s, the parent of macvlan %s: %s", END(lab, f->parent),
-			  END(lab, i), xl_errmsg());
-	if ((err = step(b, "create macvlan %s on %s (%s)", END(lab, i), parent->name, xl_macvlan_mode_str(f->mode))) ||
+		return at(b, pidx, f->line, "cannot find %s, the parent of macvlan %s: %s", XL_END(lab, f->parent),
+			  XL_END(lab, i), xl_errmsg());
+	if ((err = step(b, "create macvlan %s on %s (%s)", XL_END(lab, i), parent->name, xl_macvlan_mode_str(f->mode))) ||
 	    (err = log_push(b, XL_UNDO_LINK, f->node, f->name)))
 		return err;
 	link = xl_nl_macvlan(lab, i, pidx);
@@ -193,7 +184,7 @@ static int create_macvlan(struct build *b, int i)
 		xl_undo_pop(&b->undo);
 		if (err == -EEXIST)
 			explain_exists(b, i, -1);
-		return at(b, err, f->line, "cannot create macvlan %s on %s: %s", END(lab, i), END(lab, f->parent),
+		return at(b, err, f->line, "cannot create macvlan %s on %s: %s", XL_END(lab, i), XL_END(lab, f->parent),
 			  xl_errmsg());
 	}
 	return 0;
@@ -219,7 +210,7 @@ static int fix_channels(struct build *b, int i)
 		return at(b, err, f->opt_line[XL_OPT_QUEUES], "node %s: %s", lab->nodes[f->node].name, xl_errmsg());
 	if (rx == f->queues && tx == f->queues)
 		return 0;
-	if ((err = step(b, "make the %u queues of %s usable (the kernel made %u/%u)", f->queues, END(lab, i), rx, tx)))
+	if ((err = step(b, "make the %u queues of %s usable (the kernel made %u/%u)", f->queues, XL_END(lab, i), rx, tx)))
 		return err;
 	if ((err = xl_ethtool_channels_set(ns->ioctl_fd, f->name, f->queues, f->queues)))
 		return at(b, err, f->opt_line[XL_OPT_QUEUES], "node %s: %s", lab->nodes[f->node].name, xl_errmsg());
@@ -236,14 +227,14 @@ static int configure(struct build *b, int i)
 
 	ifindex = xl_nl_ifindex(&ns->nl, f->name);
 	if (ifindex < 0)
-		return at(b, ifindex, f->line, "cannot find %s after creating it: %s", END(lab, i), xl_errmsg());
+		return at(b, ifindex, f->line, "cannot find %s after creating it: %s", XL_END(lab, i), xl_errmsg());
 	if ((err = fix_channels(b, i)))
 		return err;
 	for (int k = 0; k < f->naddrs; k++) {
 		const struct xl_addr *a = &f->addrs[k];
 		struct rtnl_addr *addr;
 
-		if ((err = step(b, "add %s to %s", a->text, END(lab, i))))
+		if ((err = step(b, "add %s to %s", a->text, XL_END(lab, i))))
 			return err;
 		addr = xl_nl_addr(a, ifindex);
 		if (!addr)
@@ -251,18 +242,18 @@ static int configure(struct build *b, int i)
 		err = xl_nl_addr_add(&ns->nl, addr);
 		rtnl_addr_put(addr);
 		if (err)
-			return at(b, err, a->line, "cannot add address %s to %s: %s", a->text, END(lab, i), xl_errmsg());
+			return at(b, err, a->line, "cannot add address %s to %s: %s", a->text, XL_END(lab, i), xl_errmsg());
 	}
 	if (f->gro) {
-		if ((err = step(b, "turn GRO on on %s", END(lab, i))))
+		if ((err = step(b, "turn GRO on on %s", XL_END(lab, i))))
 			return err;
 		if ((err = xl_ethtool_gro_set(ns->ioctl_fd, f->name, true)))
 			return at(b, err, f->opt_line[XL_OPT_GRO], "node %s: %s", lab->nodes[f->node].name, xl_errmsg());
 	}
-	if ((err = step(b, "bring %s up", END(lab, i))))
+	if ((err = step(b, "bring %s up", XL_END(lab, i))))
 		return err;
 	if ((err = xl_nl_link_up(&ns->nl, ifindex, NULL)))
-		return at(b, err, f->line, "cannot bring %s up: %s", END(lab, i), xl_errmsg());
+		return at(b, err, f->line, "cannot bring %s up: %s", XL_END(lab, i), xl_errmsg());
 	return 0;
 }
 
@@ -273,12 +264,12 @@ static int set_threaded(struct build *b, int i)
 	char path[64];
 	int err;
 
-	if ((err = step(b, "threaded NAPI on %s", END(lab, i))))
+	if ((err = step(b, "threaded NAPI on %s", XL_END(lab, i))))
 		return err;
 	snprintf(path, sizeof(path), "/sys/class/net/%s/threaded", f->name);
 	err = xl_netns_sysfs_write(b->ns[f->node].fd, path, "1");
 	if (err)
-		return at(b, err, f->opt_line[XL_OPT_THREADED], "cannot turn threaded NAPI on on %s: %s", END(lab, i),
+		return at(b, err, f->opt_line[XL_OPT_THREADED], "cannot turn threaded NAPI on on %s: %s", XL_END(lab, i),
 			  xl_errmsg());
 	return 0;
 }
@@ -320,7 +311,7 @@ static void wait_ready(struct build *b)
 			char s[32];
 
 			fprintf(stderr, "xdplab: warning: %s is not operationally up after %d ms (operstate %s)\n",
-				END(lab, i), XL_READY_MS, rtnl_link_operstate2str(oper, s, sizeof(s)));
+				XL_END(lab, i), XL_READY_MS, rtnl_link_operstate2str(oper, s, sizeof(s)));
 		}
 	}
 	if (b->o->verbose)

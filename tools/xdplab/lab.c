@@ -60,6 +60,12 @@ uint32_t xl_macvlan_mode_nl(enum xl_macvlan_mode mode)
 	}
 }
 
+const char *xl_lab_end(const struct xl_lab *lab, int i, char *buf)
+{
+	snprintf(buf, XL_END_MAX, "%s:%s", lab->nodes[lab->ifaces[i].node].name, lab->ifaces[i].name);
+	return buf;
+}
+
 const char *xl_mac_str(const uint8_t mac[6], char *buf)
 {
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);

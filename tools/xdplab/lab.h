@@ -107,6 +107,11 @@ const char *xl_macvlan_mode_str(enum xl_macvlan_mode mode);
 /* The kernel's MACVLAN_MODE_* value. */
 uint32_t xl_macvlan_mode_nl(enum xl_macvlan_mode mode);
 
+/* "NODE:IF" of interface @i into @buf (XL_END_MAX bytes); XL_END() with a buffer of the enclosing block. */
+#define XL_END_MAX (XL_NODE_NAME_MAX + 1 + IFNAMSIZ)
+const char *xl_lab_end(const struct xl_lab *lab, int i, char *buf);
+#define XL_END(lab, i) xl_lab_end(lab, i, (char[XL_END_MAX]){ 0 })
+
 /* "aa:bb:cc:dd:ee:ff" into @buf (18 bytes). */
 const char *xl_mac_str(const uint8_t mac[6], char *buf);
 

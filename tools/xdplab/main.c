@@ -30,16 +30,19 @@ static const char help_up[] =
 	"usage: xdplab up [-v] FILE\n"
 	"\n"
 	"Create the lab FILE describes: one network namespace per node (LAB-NODE, made like\n"
-	"'ip netns add'), each veth pair with both ends created directly in their namespaces (never in\n"
-	"this one), the macvlans, MTUs, MACs, queue counts and addresses, GRO and threaded NAPI where\n"
-	"asked, then every interface and each node's lo up.\n"
+	"'ip netns add'), each veth pair in one request with both ends created directly in their\n"
+	"namespaces (never in this one), the macvlans, MTUs, MACs, queue counts (all of them usable),\n"
+	"addresses, GRO and threaded NAPI where asked, every interface and each node's lo up; then wait\n"
+	"(3 s at most) until every interface is operationally up, so the lab is ready when up returns.\n"
 	"\n"
-	"Each creation is logged; when a step fails, everything created is removed, newest first, and\n"
-	"the message names the line of FILE that asked for the failed step.  When a namespace of the\n"
-	"lab already exists, nothing is done: 'xdplab down FILE' first.\n"
+	"Each creation is logged; when a step fails (or SIGINT/SIGTERM/SIGHUP arrives), everything\n"
+	"created is removed, newest first, and the message names the line of FILE that asked for the\n"
+	"failed step.  When a namespace of the lab already exists, nothing is done: 'xdplab down FILE'.\n"
 	"\n"
 	"  -v, --verbose   print each step\n"
 	"  -h, --help      this text\n"
+	"\n"
+	"Environment: XDPLAB_FAIL_STEP=N makes step N (as -v numbers them) fail, to test the rollback.\n"
 	"\n"
 	"Exit status: 0 the lab is up; 1 it is not (and nothing of it was left); 2 bad usage or file.\n";
 
@@ -351,6 +354,6 @@ int main(int argc, char **argv)
 	}
 	c = find(argv[1]);
 	if (!c)
-		return usage_error(NULL, "unknown command '%s' (expected up, down, show, exec, check or help)", argv[1]);
+		return usage_error(NULL, "unknown command '%s': expected up, down, show, exec, check or help", argv[1]);
 	return c->run(argc - 1, argv + 1);
 }

@@ -76,15 +76,6 @@ static const char *show(const char *w, char *out)
 	return out;
 }
 
-/* "a:eth0" of interface @i. */
-#define IFN(lab, i) ifn(lab, i, (char[XL_NODE_NAME_MAX + IFNAMSIZ + 2]){ 0 })
-static const char *ifn(const struct xl_lab *lab, int i, char *out)
-{
-	snprintf(out, XL_NODE_NAME_MAX + IFNAMSIZ + 2, "%s:%s", lab->nodes[lab->ifaces[i].node].name,
-		 lab->ifaces[i].name);
-	return out;
-}
-
 /* Decimal, digits only; 1 when it is not a number, 2 when it is out of [min, max]. */
 static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
@@ -224,7 +215,7 @@ static int declare(struct parser *p, int node, const char *ifname, enum xl_kind 
 	struct xl_iface *f;
 
 	if (i >= 0)
-		return perr(p, "%s is already declared on line %d", IFN(lab, i), lab->ifaces[i].line);
+		return perr(p, "%s is already declared on line %d", XL_END(lab, i), lab->ifaces[i].line);
 	if (lab->nifaces >= XL_MAX_IFACES)
 		return perr(p, "more than %d interfaces in one lab", XL_MAX_IFACES);
 	i = lab->nifaces++;
@@ -299,7 +290,7 @@ static int misplaced(const struct parser *p, const struct optctx *c, enum opt o)
 		for (int t = 0; t < c->nt; t++)
 			if (lab->ifaces[c->targets[t]].kind != XL_VETH)
 				return perr(p, "'%s' is for veth ends (%s is a macvlan, which has no NAPI of its own)",
-					    optdefs[o].name, IFN(lab, c->targets[t]));
+					    optdefs[o].name, XL_END(lab, c->targets[t]));
 	return 0;
 }
 
@@ -308,7 +299,7 @@ static int set_opt(const struct parser *p, const struct optctx *c, int i, enum x
 	struct xl_iface *f = &p->lab->ifaces[i];
 
 	if (c->own && f->opt_own[o])
-		return perr(p, "%s of %s is already set on line %d", name, IFN(p->lab, i), f->opt_line[o]);
+		return perr(p, "%s of %s is already set on line %d", name, XL_END(p->lab, i), f->opt_line[o]);
 	f->opt_line[o] = p->line;
 	f->opt_own[o] = c->own;
 	return 0;
@@ -320,10 +311,10 @@ static int add_addr(const struct parser *p, int i, const struct xl_addr *a)
 
 	for (int k = 0; k < f->naddrs; k++)
 		if (f->addrs[k].family == a->family && !memcmp(f->addrs[k].bytes, a->bytes, 16))
-			return perr(p, "address %s is already on %s (line %d)", f->addrs[k].text, IFN(p->lab, i),
+			return perr(p, "address %s is already on %s (line %d)", f->addrs[k].text, XL_END(p->lab, i),
 				    f->addrs[k].line);
 	if (f->naddrs >= XL_MAX_ADDRS)
-		return perr(p, "more than %d addresses on %s", XL_MAX_ADDRS, IFN(p->lab, i));
+		return perr(p, "more than %d addresses on %s", XL_MAX_ADDRS, XL_END(p->lab, i));
 	f->addrs[f->naddrs++] = *a;
 	return 0;
 }
@@ -535,10 +526,10 @@ static int parse_macvlan(struct parser *p)
 	if ((err = parse_opts(p, 2, &c)))
 		return err;
 	if (!c.parent)
-		return perr(p, "macvlan %s needs 'parent IF' (an interface of node %s)", IFN(lab, i),
+		return perr(p, "macvlan %s needs 'parent IF' (an interface of node %s)", XL_END(lab, i),
 			    lab->nodes[node].name);
 	if (c.mode < 0)
-		return perr(p, "macvlan %s needs 'mode bridge|private|vepa|passthru'", IFN(lab, i));
+		return perr(p, "macvlan %s needs 'mode bridge|private|vepa|passthru'", XL_END(lab, i));
 	parent = xl_lab_iface(lab, node, c.parent);
 	if (parent < 0 || parent == i)
 		return perr(p, "parent '%s' is not an interface of node %s (declare it before the macvlan)",
@@ -627,11 +618,11 @@ static int check_macvlan(const struct parser *p, int j)
 	if (f->mtu && f->mtu > xl_lab_mtu(lab, f->parent))
 		return lerr(p, f->opt_line[XL_OPT_MTU],
 			    "mtu %u of %s is larger than its parent %s's %u (a macvlan cannot exceed its parent)", f->mtu,
-			    IFN(lab, j), IFN(lab, f->parent), xl_lab_mtu(lab, f->parent));
+			    XL_END(lab, j), XL_END(lab, f->parent), xl_lab_mtu(lab, f->parent));
 	if (f->has_mac && f->mode != XL_MV_PASSTHRU && lower >= 0 && lab->ifaces[lower].has_mac &&
 	    !memcmp(f->mac, lab->ifaces[lower].mac, 6))
 		return lerr(p, f->opt_line[XL_OPT_MAC], "mac %s of %s is its parent %s's own (a macvlan needs its own MAC)",
-			    xl_mac_str(f->mac, mac), IFN(lab, j), IFN(lab, lower));
+			    xl_mac_str(f->mac, mac), XL_END(lab, j), XL_END(lab, lower));
 	for (int i = 0; i < j; i++) {
 		const struct xl_iface *g = &lab->ifaces[i];
 
@@ -639,14 +630,14 @@ static int check_macvlan(const struct parser *p, int j)
 			continue;
 		if (f->mode == XL_MV_PASSTHRU)
 			return lerr(p, f->line, "passthru macvlan %s must be the only macvlan on %s (%s is on it, line %d)",
-				    IFN(lab, j), IFN(lab, lower), IFN(lab, i), g->line);
+				    XL_END(lab, j), XL_END(lab, lower), XL_END(lab, i), g->line);
 		if (g->mode == XL_MV_PASSTHRU)
 			return lerr(p, f->line, "%s cannot share %s with passthru macvlan %s (line %d): passthru must be "
-				    "the only macvlan on its parent", IFN(lab, j), IFN(lab, lower), IFN(lab, i), g->line);
+				    "the only macvlan on its parent", XL_END(lab, j), XL_END(lab, lower), XL_END(lab, i), g->line);
 		if (f->has_mac && g->has_mac && !memcmp(f->mac, g->mac, 6))
 			return lerr(p, f->opt_line[XL_OPT_MAC],
 				    "mac %s of %s is already used by %s on the same parent (line %d)",
-				    xl_mac_str(f->mac, mac), IFN(lab, j), IFN(lab, i), g->opt_line[XL_OPT_MAC]);
+				    xl_mac_str(f->mac, mac), XL_END(lab, j), XL_END(lab, i), g->opt_line[XL_OPT_MAC]);
 	}
 	return 0;
 }
@@ -666,12 +657,12 @@ static int validate(const struct parser *p)
 		if (f->threaded && !f->gro)
 			return lerr(p, f->opt_line[XL_OPT_THREADED],
 				    "threaded on %s needs gro: a veth end has a NAPI instance only with GRO (or an XDP program)",
-				    IFN(lab, i));
+				    XL_END(lab, i));
 		for (int k = 0; k < f->naddrs; k++)
 			if (f->addrs[k].family == AF_INET6 && xl_lab_mtu(lab, i) < XL_MTU_IPV6_MIN)
 				return lerr(p, f->addrs[k].line,
 					    "address %s needs mtu %d or more (%s has %u; the kernel turns IPv6 off below that)",
-					    f->addrs[k].text, XL_MTU_IPV6_MIN, IFN(lab, i), xl_lab_mtu(lab, i));
+					    f->addrs[k].text, XL_MTU_IPV6_MIN, XL_END(lab, i), xl_lab_mtu(lab, i));
 		if (f->kind == XL_MACVLAN && (err = check_macvlan(p, i)))
 			return err;
 	}
