@@ -42,11 +42,15 @@ EXAMPLES := $(patsubst examples/%.c,$(O)/bin/%,$(wildcard examples/*.c))
 # Programs: every .c of a program's folder; its unit tests (tests/unit/test_<prog>_*.c) link all but main.c.
 XDPLAB_SRCS  := $(wildcard tools/xdplab/*.c)
 XDPLAB_LIB   := $(filter-out %/main.c,$(XDPLAB_SRCS))
+XDPGEN_SRCS  := $(wildcard tools/xdpgen/*.c)
+XDPGEN_LIB   := $(filter-out %/main.c,$(XDPGEN_SRCS))
+XDPGEN_SKELS := $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(wildcard bpf/xdpgen_*.bpf.c))
 BRIDGE_SRCS  := $(wildcard bridge/*.c)
 BRIDGE_LIB   := $(filter-out %/main.c,$(BRIDGE_SRCS))
 NL_CFLAGS    := $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0 2>/dev/null)
 NL_LIBS      := $(shell pkg-config --libs libnl-route-3.0 libnl-3.0 2>/dev/null)
-PROGS        := $(if $(XDPLAB_SRCS),$(O)/bin/xdplab) $(if $(BRIDGE_SRCS),$(O)/bin/xdpbridge)
+PROGS        := $(if $(XDPLAB_SRCS),$(O)/bin/xdplab) $(if $(BRIDGE_SRCS),$(O)/bin/xdpbridge) \
+                $(if $(XDPGEN_SRCS),$(O)/bin/xdpgen)
 FUZZ         := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 20
 UNIT     := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -66,9 +70,11 @@ $(O)/bpf/%.bpf.o: bpf/%.bpf.c
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) -O2 -g -Wall -Werror -target bpf -I/usr/include/$(shell $(CC) -dumpmachine) -c $< -o $@
 
+# The skeleton's name prefixes its functions: xdpsock_redirect__open() for bpf/xsk_redirect.bpf.c.
+SKEL_NAME_xsk_redirect := xdpsock_redirect
 $(O)/%.skel.h: $(O)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name xdpsock_redirect > $@.tmp && mv $@.tmp $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $(or $(SKEL_NAME_$*),$*) > $@.tmp && mv $@.tmp $@
 
 $(O)/lib/%.o: lib/%.c lib/internal.h include/xdpsock/xdpsock.h include/xdpsock/ring.h $(SKEL)
 	@mkdir -p $(@D)
@@ -101,6 +107,16 @@ $(O)/bin/xdplab: $(XDPLAB_SRCS) $(wildcard tools/xdplab/*.h) $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(XCFLAGS) $(NL_CFLAGS) $(CFLAGS) $(LDFLAGS) $(XDPLAB_SRCS) -o $@ $(ALIB) $(NL_LIBS) $(XLDLIBS)
+
+$(O)/bin/xdpgen: $(XDPGEN_SRCS) $(wildcard tools/xdpgen/*.h) $(XDPGEN_SKELS) $(ALIB)
+	@mkdir -p $(@D)
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) $(XDPGEN_SRCS) -o $@ $(ALIB) $(XLDLIBS) -lm
+
+$(O)/tests/test_xdpgen_%: tests/unit/test_xdpgen_%.c $(XDPGEN_LIB) $(wildcard tools/xdpgen/*.h) $(XDPGEN_SKELS) $(ALIB)
+	@mkdir -p $(@D)
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(XCFLAGS) -Itools/xdpgen $(CFLAGS) $(LDFLAGS) $< $(XDPGEN_LIB) -o $@ $(ALIB) $(XLDLIBS) -lm -lcmocka
 
 $(O)/bin/xdpbridge: $(BRIDGE_SRCS) $(wildcard bridge/*.h) $(ALIB)
 	@mkdir -p $(@D)
