@@ -188,7 +188,7 @@ check: tests
 check-one: tests
 	$(Q)tests/run.sh $(O)
 
-bench: all $(BENCH)
+bench: all $(BENCH) $(O)/bpf/xdp_devmap_redirect.bpf.o
 	$(Q)tests/bench/run.sh $(O)
 
 demo: all

@@ -15,6 +15,7 @@ static const struct cmd {
 } cmds[] = {
 	{ "list", cmd_list, "interfaces with their queues and XDP capabilities" },
 	{ "monitor", cmd_monitor, "print link events (up, down, gone) as they happen" },
+	{ "fwd", cmd_fwd, "forward frames between two interfaces, queue by queue (AF_XDP)" },
 };
 
 static void usage(FILE *out)

@@ -7,9 +7,13 @@
 #      instructions/frame under callgrind (perf has no hardware counters in most VMs).
 #   2. tx_rate: xdpsock TX vs AF_PACKET sendmmsg on a veth pair between two namespaces made
 #      here (xsb<pid>a: va 198.18.0.1/24 <=> vb, no address: xsb<pid>b), counted at vb.
+#   3. fwd.sh: port-to-port forwarding, xdpbridge fwd vs the kernel's XDP_REDIRECT, a Linux
+#      bridge and DPDK testpmd, in its own three namespaces (see tests/bench/fwd.sh; its
+#      environment: FWD_SECS, FWD_REPS, FWD_SIZES, FWD_PATHS, GEN_CPU, FWD_CPU).
 #
 # Results go to stdout and to bench/out/results.txt (gitignored), with the commands and the
-# machine.  Environment: BENCH_CPU (default 1), BENCH_SECS (3), BENCH_REPS (3).  About 40 s.
+# machine; fwd.sh's also to bench/out/fwd.txt.  Environment: BENCH_CPU (default 1), BENCH_SECS
+# (3), BENCH_REPS (3).  About 40 s, plus about 100 s for fwd.sh.
 # Everything made here is removed on exit, also on failure or Ctrl-C.
 set -u -o pipefail
 O=${1:-build}
@@ -101,6 +105,12 @@ txrate() {
 		sed 's/^/   /'
 }
 
+fwd() {
+	echo
+	echo "== 3. forwarding: tests/bench/fwd.sh =="
+	"$ROOT/tests/bench/fwd.sh" "$O"
+}
+
 main() {
 	local rc=0
 
@@ -108,6 +118,7 @@ main() {
 	machine
 	ring || rc=1
 	txrate || rc=1
+	fwd || rc=1
 	echo
 	echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	return $rc

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * What the long-running subcommands (fwd, tap, tun) share on their main thread: the clock,
+ * the epoll set with its timers, signals as an fd, and the capability drop.
+ */
+#ifndef XDPBRIDGE_DAEMON_H
+#define XDPBRIDGE_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** xb_now() - CLOCK_MONOTONIC in seconds. */
+double xb_now(void);
+
+/** xb_epoll_add() - watch @fd for EPOLLIN in @ep, reported with data.u32 = @tag.  0 or -1 (errno). */
+int xb_epoll_add(int ep, int fd, uint32_t tag);
+
+/**
+ * xb_timerfd() - a non-blocking timerfd firing after @secs (and every @secs when @periodic),
+ * added to @ep with @tag.  Return: the fd, or -1 (errno) with nothing left open.
+ */
+int xb_timerfd(int ep, double secs, bool periodic, uint32_t tag);
+
+/**
+ * xb_signals_open() - block SIGINT and SIGTERM (the threads created later inherit the mask)
+ * and return a non-blocking signalfd for them; SIGPIPE is ignored, so that a closed stdout is
+ * a write error to report rather than a death with XDP programs attached.
+ * Return: the fd, or -1 (errno).
+ */
+int xb_signals_open(void);
+
+/**
+ * xb_check_cpus() - every one of the @n cpus of --cpus is one this process may run on.
+ * Return: 0, or -1 with a sentence naming the cpu and the fix in @err.
+ */
+int xb_check_cpus(const int *cpu, unsigned int n, char *err, size_t errlen);
+
+/**
+ * xb_caps_keep() - keep only the capabilities @keep (CAP_* numbers, @n of them) that the
+ * process has, drop the rest from every set (the bounding set too when CAP_SETPCAP allows),
+ * and set PR_SET_NO_NEW_PRIVS.  Per thread: call it before creating the workers.
+ * @kept: receives the capabilities left, as text ("cap_net_admin=ep").
+ * Return: 0 or -errno with a sentence in @err.
+ */
+int xb_caps_keep(const int *keep, size_t n, char *kept, size_t keptlen, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+/*
+ * fwd_gen: offer frames as fast as one AF_XDP TX socket can, for a fixed time, and count how many
+ * reached the far side of a forwarder (tests/bench/fwd.sh).
+ *
+ *   ip netns exec GEN taskset -c 0 fwd_gen --dev g0 --dmac MAC --len 64 --peer-ns SINK --peer-dev s0
+ *                                          [--secs 3] [--reps 3] [--warmup 0.5] [--count N --rate PPS]
+ *
+ * One continuous stream of identical Ethernet/IPv4/UDP frames of --len bytes (FCS not included)
+ * from --dev's MAC to --dmac, 198.18.1.1 -> 198.18.1.2, port 9: first --warmup seconds that are
+ * not counted (the forwarder and the NAPI threads settle), then --reps windows of --secs seconds
+ * back to back.  For each window:
+ *
+ *   delivered = delta of --peer-dev's rx_packets (IFLA_STATS64 over a netlink socket opened in
+ *               --peer-ns): frames that reached the sink;
+ *   offered   = delta of --dev's tx_packets + tx_dropped: frames the generator got onto the wire.
+ *
+ * The batch loop is tx_rate's (seek_n 64, peek_at, commit_n, kick), except that a UMEM frame's
+ * bytes are written only the first time it is used: every frame is the same, and copy mode does
+ * not change them, so the generator spends its time sending.
+ *
+ * With --count N --rate PPS it sends exactly N frames at that rate instead (a path check: fwd.sh
+ * expects exactly N more at the sink).  Prints one line per window and a final line
+ *   RESULT len=L delivered_mpps=MEDIAN min=.. max=.. offered_mpps=MEDIAN gen_dropped_mpps=MEDIAN
+ * (gen_dropped: --dev's tx_dropped, frames the forwarder's ingress ring had no room for)
+ * or, with --count,
+ *   RESULT sent=N delivered=D
+ * Exit: 0, 1 error, 2 usage.  Every loop is bounded by time.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <netinet/ip.h>
+#include <netinet/udp.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xdpsock/xdpsock.h>
+
+#define BATCH 64
+#define MAX_REPS 9
+#define MAX_LEN 1514u
+
+static void die(const char *what, const char *arg, int err)
+{
+	fprintf(stderr, "fwd_gen: %s%s%s%s%s\n", what, arg ? " " : "", arg ? arg : "", err ? ": " : "",
+		err ? strerror(err) : "");
+	exit(1);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- link counters over rtnetlink (as in tx_rate.c) ------------------------- */
+
+struct link {
+	uint64_t rx_packets, tx_packets, tx_dropped;
+	uint8_t mac[6];
+};
+
+static void link_get(int nl, const char *ifname, struct link *out)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+		char attrs[64];
+	} req;
+	char buf[16384];
+	struct rtattr *rta;
+	size_t nlen = strlen(ifname) + 1;
+	ssize_t len;
+	int got = 0;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_type = RTM_GETLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.nh.nlmsg_seq = 1;
+	req.ifi.ifi_family = AF_UNSPEC;
+	rta = (struct rtattr *)req.attrs;
+	rta->rta_type = IFLA_IFNAME;
+	rta->rta_len = (unsigned short)RTA_LENGTH(nlen);
+	memcpy(RTA_DATA(rta), ifname, nlen);
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi)) + RTA_ALIGN(rta->rta_len);
+	if (send(nl, &req, req.nh.nlmsg_len, 0) < 0)
+		die("netlink send for", ifname, errno);
+	len = recv(nl, buf, sizeof(buf), 0);
+	if (len < 0)
+		die("netlink recv for", ifname, errno);
+	for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (unsigned)len); nh = NLMSG_NEXT(nh, len)) {
+		if (nh->nlmsg_type == NLMSG_ERROR)
+			die("no link", ifname, -((struct nlmsgerr *)NLMSG_DATA(nh))->error);
+		if (nh->nlmsg_type != RTM_NEWLINK)
+			continue;
+		struct ifinfomsg *ifi = NLMSG_DATA(nh);
+		int alen = (int)IFLA_PAYLOAD(nh);
+
+		for (rta = IFLA_RTA(ifi); RTA_OK(rta, alen); rta = RTA_NEXT(rta, alen)) {
+			if (rta->rta_type == IFLA_STATS64 && RTA_PAYLOAD(rta) >= sizeof(struct rtnl_link_stats64)) {
+				struct rtnl_link_stats64 s;
+
+				memcpy(&s, RTA_DATA(rta), sizeof(s));
+				out->rx_packets = s.rx_packets;
+				out->tx_packets = s.tx_packets;
+				out->tx_dropped = s.tx_dropped;
+				got |= 1;
+			} else if (rta->rta_type == IFLA_ADDRESS && RTA_PAYLOAD(rta) == 6) {
+				memcpy(out->mac, RTA_DATA(rta), 6);
+				got |= 2;
+			}
+		}
+	}
+	if (got != 3)
+		die("no IFLA_STATS64/IFLA_ADDRESS for", ifname, 0);
+}
+
+static int netlink_open(void)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (fd < 0)
+		die("netlink socket", NULL, errno);
+	return fd;
+}
+
+static int netlink_open_in(const char *ns)
+{
+	char path[256];
+	int self, other, fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	other = open(path, O_RDONLY | O_CLOEXEC);
+	if (self < 0 || other < 0)
+		die("cannot open the namespace", path, errno);
+	if (setns(other, CLONE_NEWNET))
+		die("setns into", ns, errno);
+	fd = netlink_open();
+	if (setns(self, CLONE_NEWNET))
+		die("setns back from", ns, errno);
+	close(self);
+	close(other);
+	return fd;
+}
+
+/* ---- the frame ------------------------------------------------------------ */
+
+static uint16_t csum16(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t sum = 0;
+
+	for (; len > 1; len -= 2, p += 2)
+		sum += (uint32_t)p[0] << 8 | p[1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void build_frame(uint8_t *buf, uint32_t len, const uint8_t *src, const uint8_t *dst)
+{
+	struct ether_header eth;
+	struct iphdr ip;
+	struct udphdr udp;
+
+	memset(buf, 0, len);
+	memcpy(eth.ether_dhost, dst, 6);
+	memcpy(eth.ether_shost, src, 6);
+	eth.ether_type = htons(ETHERTYPE_IP);
+	memset(&ip, 0, sizeof(ip));
+	ip.version = 4;
+	ip.ihl = 5;
+	ip.ttl = 64;
+	ip.protocol = IPPROTO_UDP;
+	ip.tot_len = htons((uint16_t)(len - sizeof(eth)));
+	ip.saddr = htonl(0xc6120101);	/* 198.18.1.1 */
+	ip.daddr = htonl(0xc6120102);	/* 198.18.1.2 */
+	ip.check = htons(csum16(&ip, sizeof(ip)));
+	udp.source = htons(40000);
+	udp.dest = htons(9);
+	udp.len = htons((uint16_t)(len - sizeof(eth) - sizeof(ip)));
+	udp.check = 0;
+	memcpy(buf, &eth, sizeof(eth));
+	memcpy(buf + sizeof(eth), &ip, sizeof(ip));
+	memcpy(buf + sizeof(eth) + sizeof(ip), &udp, sizeof(udp));
+	memcpy(buf + sizeof(eth) + sizeof(ip) + sizeof(udp), "xdpsock fwd bench", 17);
+}
+
+/* ---- sending ------------------------------------------------------------ */
+
+struct gen {
+	struct xdpsock_tx *tx;
+	uint8_t frame[MAX_LEN];
+	uint32_t len;
+	uint8_t *written;	/* per UMEM frame: the template is in it */
+	uint32_t frame_size, frame_count;
+};
+
+/* One batch: up to @want frames onto the TX ring, one kick.  Returns the frames committed. */
+static uint32_t send_batch(struct gen *g, uint32_t want)
+{
+	int n = xdpsock_tx_seek_n(g->tx, want), err;
+
+	for (int i = 0; i < n; i++) {
+		uint8_t *p = xdpsock_tx_peek_at(g->tx, (uint32_t)i, g->len);
+		uint64_t idx;
+
+		if (!p)
+			die("peek", NULL, errno);
+		/*
+		 * The UMEM is page-aligned and frames are frame_size apart: consecutive multiples of
+		 * frame_size, so this is a distinct index per frame without knowing the base.
+		 */
+		idx = ((uintptr_t)p / g->frame_size) % g->frame_count;
+		if (!g->written[idx]) {
+			memcpy(p, g->frame, g->len);
+			g->written[idx] = 1;
+		}
+	}
+	if (n > 0)
+		xdpsock_tx_commit_n(g->tx, (uint32_t)n);
+	err = xdpsock_tx_kick(g->tx);
+	if (err < 0)
+		die("kick", NULL, -err);
+	return n > 0 ? (uint32_t)n : 0;
+}
+
+static void drain(struct gen *g)
+{
+	struct xdpsock_stats st;
+
+	for (double end = now_s() + 2; now_s() < end;) {
+		xdpsock_tx_kick(g->tx);
+		xdpsock_tx_wait(g->tx, 1);
+		if (xdpsock_tx_stats(g->tx, &st) == 0 && st.frames.tx == 0 && st.frames.kernel == 0)
+			break;
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(const double *v, int n)
+{
+	double s[MAX_REPS];
+
+	memcpy(s, v, sizeof(double) * (size_t)n);
+	qsort(s, (size_t)n, sizeof(double), cmp_double);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: fwd_gen --dev IF --dmac MAC --len BYTES --peer-ns NS --peer-dev IF\n"
+			"               [--secs S] [--reps N (1..%d)] [--warmup S] [--count N --rate PPS]\n",
+		MAX_REPS);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct gen g = { .len = 64 };
+	const char *dev = NULL, *peer_ns = NULL, *peer_dev = NULL;
+	double secs = 3, warmup = 0.5, deliv[MAX_REPS], offer[MAX_REPS], gdrop[MAX_REPS], mn, mx;
+	unsigned int dm[6];
+	uint8_t dmac[6];
+	int reps = 3, have_dmac = 0, nl_a, nl_b, ifindex;
+	uint32_t count = 0, rate = 0;
+	struct link a0, b0, a1, b1;
+	struct xdpsock_mode m;
+	struct xdpsock_opts o;
+	char buf[200];
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (int i = 1; i + 1 < argc; i += 2) {
+		const char *k = argv[i], *v = argv[i + 1];
+
+		if (!strcmp(k, "--dev"))
+			dev = v;
+		else if (!strcmp(k, "--peer-ns"))
+			peer_ns = v;
+		else if (!strcmp(k, "--peer-dev"))
+			peer_dev = v;
+		else if (!strcmp(k, "--len"))
+			g.len = (uint32_t)atoi(v);
+		else if (!strcmp(k, "--secs"))
+			secs = atof(v);
+		else if (!strcmp(k, "--warmup"))
+			warmup = atof(v);
+		else if (!strcmp(k, "--reps"))
+			reps = atoi(v);
+		else if (!strcmp(k, "--count"))
+			count = (uint32_t)strtoul(v, NULL, 10);
+		else if (!strcmp(k, "--rate"))
+			rate = (uint32_t)strtoul(v, NULL, 10);
+		else if (!strcmp(k, "--dmac") && sscanf(v, "%x:%x:%x:%x:%x:%x", &dm[0], &dm[1], &dm[2], &dm[3], &dm[4],
+							 &dm[5]) == 6)
+			have_dmac = 1;
+		else
+			usage();
+	}
+	if (argc % 2 != 1 || !dev || !peer_ns || !peer_dev || !have_dmac || g.len < 60 || g.len > MAX_LEN ||
+	    secs < 0.2 || secs > 10 || warmup < 0 || warmup > 5 || reps < 1 || reps > MAX_REPS ||
+	    (count && (rate < 1 || rate > 1000000 || count > 10000000)))
+		usage();
+	for (int i = 0; i < 6; i++)
+		dmac[i] = (uint8_t)dm[i];
+	ifindex = (int)if_nametoindex(dev);
+	if (!ifindex)
+		die("no interface", dev, errno);
+	nl_a = netlink_open();
+	nl_b = netlink_open_in(peer_ns);
+	link_get(nl_a, dev, &a0);
+	build_frame(g.frame, g.len, a0.mac, dmac);
+
+	memset(&o, 0, sizeof(o));
+	o.sz = sizeof(o);
+	if (xdpsock_tx_create(&g.tx, ifindex, 0, &o))
+		die("xdpsock_tx_create:", xdpsock_errmsg(), 0);
+	xdpsock_tx_mode(g.tx, &m);
+	g.frame_size = m.frame_size;
+	g.frame_count = m.frame_count;
+	g.written = calloc(g.frame_count, 1);
+	if (!g.written)
+		die("out of memory", NULL, 0);
+
+	if (count) {
+		/* The path check: exactly count frames at rate, then what arrived. */
+		uint32_t sent = 0;
+		double t0 = now_s(), end = t0 + (double)count / rate + 5;
+
+		link_get(nl_b, peer_dev, &b0);
+		while (sent < count && now_s() < end) {
+			uint64_t due = (uint64_t)((now_s() - t0) * rate) + 1;
+
+			if (due > count)
+				due = count;
+			if (due > sent)
+				sent += send_batch(&g, due - sent > BATCH ? BATCH : (uint32_t)(due - sent));
+			else
+				usleep(200);
+		}
+		drain(&g);
+		usleep(200000);	/* the last frames cross the forwarder */
+		link_get(nl_b, peer_dev, &b1);
+		printf("RESULT sent=%u delivered=%llu\n", sent, (unsigned long long)(b1.rx_packets - b0.rx_packets));
+		xdpsock_tx_destroy(g.tx);
+		return sent == count ? 0 : 1;
+	}
+
+	printf("fwd_gen: %s -> %s:%s, %u-byte frames, %s, %.1f s warm-up + %d x %.1f s\n", dev, peer_ns, peer_dev,
+	       g.len, xdpsock_mode_str(&m, buf, sizeof(buf)), warmup, reps, secs);
+	{
+		double t = now_s(), end = t + warmup;
+
+		for (uint64_t loops = 0; now_s() < end && loops < 100000000ull; loops++)
+			send_batch(&g, BATCH);
+	}
+	link_get(nl_a, dev, &a0);
+	link_get(nl_b, peer_dev, &b0);
+	for (int r = 0; r < reps; r++) {
+		double t0 = now_s(), end = t0 + secs, t;
+		uint64_t d, off;
+
+		for (uint64_t loops = 0; loops < 1000000000ull; loops++) {
+			send_batch(&g, BATCH);
+			if ((loops & 15) == 0 && now_s() >= end)
+				break;
+		}
+		link_get(nl_b, peer_dev, &b1);
+		link_get(nl_a, dev, &a1);
+		t = now_s() - t0;
+		d = b1.rx_packets - b0.rx_packets;
+		off = (a1.tx_packets + a1.tx_dropped) - (a0.tx_packets + a0.tx_dropped);
+		deliv[r] = (double)d / t / 1e6;
+		offer[r] = (double)off / t / 1e6;
+		gdrop[r] = (double)(a1.tx_dropped - a0.tx_dropped) / t / 1e6;
+		printf("  rep %d: %7.3f Mpps delivered at %s (%llu frames), %7.3f Mpps offered (%llu, of which %llu dropped at %s), %.2f s\n",
+		       r + 1, deliv[r], peer_dev, (unsigned long long)d, offer[r], (unsigned long long)off,
+		       (unsigned long long)(a1.tx_dropped - a0.tx_dropped), dev, t);
+		a0 = a1;
+		b0 = b1;
+	}
+	drain(&g);
+	mn = mx = deliv[0];
+	for (int r = 1; r < reps; r++) {
+		mn = deliv[r] < mn ? deliv[r] : mn;
+		mx = deliv[r] > mx ? deliv[r] : mx;
+	}
+	printf("RESULT len=%u delivered_mpps=%.3f min=%.3f max=%.3f offered_mpps=%.3f gen_dropped_mpps=%.3f\n", g.len,
+	       median(deliv, reps), mn, mx, median(offer, reps), median(gdrop, reps));
+	xdpsock_tx_destroy(g.tx);
+	free(g.written);
+	close(nl_a);
+	close(nl_b);
+	return 0;
+}
