@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
+#
+# xdpgen's errors (root): each bad input gives its exit status (2 usage, 1 runtime failure) and
+# a message with the words that name the cause.  Checked inside a namespace of our own with a
+# veth pair whose MTU is 1400, so that "the MTU" can only come from the interface:
+#
+#   ns A: va 198.18.0.1/24 (MTU 1400)  <==veth==>  vb 198.18.0.2/24 :ns B
+#
+# Also: --help of every subcommand exits 0 with its usage line; no command, an unknown command,
+# an interface that does not exist (for each subcommand), a name too long to be one, zero and
+# absurd rates, sizes below 60, above the MTU, too small for IPv6, no destination MAC and no
+# neighbour, a queue the interface does not have, --xdp-count on an interface that already has
+# someone's XDP program (exit 1, the program named), a sender on an interface that is down (exit 1).
+#
+# Namespaces xst<run>-<pid>-{a,b}, removed on exit (trap).  Exit 0 pass, 1 fail, 77 skip.  ~5 s.
+set -u
+BUILD=${XDPSOCK_BUILD:-build}
+G=$BUILD/bin/xdpgen
+PFX=xst${XST_RUN:-0}-$$
+A=$PFX-a
+B=$PFX-b
+fails=0
+PIDS=()
+
+ok() { echo "ok   $*"; }
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP it_xdpgen_errors: needs root (network namespaces, veth, XDP)"
+	exit 77
+fi
+[ -x "$G" ] || { echo "FAIL it_xdpgen_errors: no $G ('make' builds it)"; exit 1; }
+TMP=$(mktemp -d "/tmp/$PFX.XXXXXX") || exit 1
+
+cleanup() {
+	local pid ns i
+	trap - EXIT INT TERM
+	for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+	for ns in "$A" "$B"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+		# A concurrent 'ip netns exec' elsewhere can make one removal fail (EBUSY): try again, bounded.
+		for ((i = 0; i < 20; i++)); do
+			ip netns del "$ns" 2>/dev/null
+			[ -e "/run/netns/$ns" ] || break
+			sleep 0.1
+		done
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# expect NS STATUS WORDS -- ARGS...: xdpgen ARGS in NS exits STATUS and says WORDS (stderr or stdout).
+expect() {
+	local ns=$1 want=$2 words=$3 rc
+	shift 4
+	ip netns exec "$ns" timeout 20 "$G" "$@" > "$TMP/out" 2>&1
+	rc=$?
+	if [ "$rc" = "$want" ] && grep -qF -- "$words" "$TMP/out"; then
+		ok "xdpgen $* -> exit $rc, '$words'"
+	else
+		fail "xdpgen $* -> exit $rc (want $want), output:"
+		sed 's/^/  | /' "$TMP/out"
+		echo "  want the words: $words"
+	fi
+}
+
+lab_up() {
+	ip netns add "$A" && ip netns add "$B" &&
+		ip link add va netns "$A" mtu 1400 address 02:00:00:00:00:01 type veth peer name vb netns "$B" \
+			address 02:00:00:00:00:02 &&
+		ip -n "$A" addr add 198.18.0.1/24 dev va && ip -n "$B" addr add 198.18.0.2/24 dev vb &&
+		ip -n "$A" link set va up && ip -n "$B" link set vb up &&
+		ip -n "$A" neigh replace 198.18.0.2 lladdr 02:00:00:00:00:02 dev va nud permanent
+}
+if ! lab_up; then
+	echo "FAIL: cannot build the topology"
+	exit 1
+fi
+
+V4=(--src-ip 198.18.0.1 --dst-ip 198.18.0.2)
+
+# Help and commands.
+for cmd in tx rx ping reflect; do
+	expect "$A" 0 "usage: xdpgen $cmd" -- "$cmd" --help
+	expect "$A" 0 "usage: xdpgen $cmd" -- help "$cmd"
+done
+expect "$A" 0 "usage: xdpgen COMMAND" -- --help
+expect "$A" 2 "usage: xdpgen COMMAND" --
+expect "$A" 2 "no command 'blast': tx, rx, ping or reflect" -- blast va
+
+# Interfaces.
+expect "$A" 2 "no interface 'nosuch0' in this network namespace" -- tx nosuch0 "${V4[@]}"
+expect "$A" 2 "no interface 'nosuch0' in this network namespace" -- rx nosuch0
+expect "$A" 2 "no interface 'nosuch0' in this network namespace" -- rx nosuch0 --xdp-count
+expect "$A" 2 "no interface 'nosuch0' in this network namespace" -- ping nosuch0 "${V4[@]}"
+expect "$A" 2 "no interface 'nosuch0' in this network namespace" -- reflect nosuch0
+expect "$A" 2 "no interface 'vb' in this network namespace" -- tx vb "${V4[@]}" --engine live
+expect "$A" 2 "'averyveryverylongname' cannot be an interface name: 1 to 15 characters" -- rx averyveryverylongname
+expect "$A" 2 "tx needs an interface name (IFNAME)" -- tx "${V4[@]}"
+
+# Rates.
+expect "$A" 2 "--rate 0: a rate must be at least 1 frame per second" -- tx va "${V4[@]}" --rate 0
+expect "$A" 2 "--rate 0: a rate must be at least 1 frame per second" -- ping va "${V4[@]}" --rate 0
+expect "$A" 2 "--rate 1e12: absurd rate: more than 200000000 frames per second" -- tx va "${V4[@]}" --rate 1e12
+expect "$A" 2 "--rate 500M: absurd rate" -- tx va "${V4[@]}" --rate 500M --engine live
+expect "$A" 2 "--rate '-3': not a number" -- tx va "${V4[@]}" --rate -3
+
+# Sizes: the minimum, the interface's MTU (1400 here), IPv6's minimum.
+expect "$A" 2 "--size 59: 59 bytes is below 60, the smallest Ethernet frame" -- tx va "${V4[@]}" --size 59
+expect "$A" 2 "--size 1415 is above the MTU of va: at most 1414 bytes (MTU 1400 + 14-byte Ethernet header)" -- tx va "${V4[@]}" --size 1415
+expect "$A" 2 "--size 1500 is above the MTU of va: at most 1414 bytes (MTU 1400" -- tx va "${V4[@]}" --size 64,1500 --engine live
+expect "$A" 2 "--size 9000 is above the MTU of va" -- ping va "${V4[@]}" --size 9000
+expect "$A" 2 "--size 1514 is above the MTU of va" -- tx va "${V4[@]}" --size imix
+expect "$A" 2 "--size 64: too small for UDP/IPv6: at least 78 bytes" -- tx va --src-ip 2001:2::1 --dst-ip 2001:2::2 --size 64
+
+# Addresses and queues.
+expect "$A" 2 "no --dst-mac, and the neighbour table has no entry for 198.18.0.9 on va" -- tx va --src-ip 198.18.0.1 --dst-ip 198.18.0.9
+expect "$A" 2 "no --dst-mac, and the neighbour table has no entry for 2001:2::2 on va" -- ping va --src-ip 2001:2::1 --dst-ip 2001:2::2
+expect "$A" 2 "--src-ip is IPv4 but --dst-ip is IPv6" -- tx va --src-ip 198.18.0.1 --dst-ip 2001:2::2
+expect "$A" 2 "tx needs --src-ip and --dst-ip" -- tx va
+expect "$A" 2 "queue 3 is out of range: va has 1 queue" -- tx va "${V4[@]}" --queue 3 -c 1
+expect "$A" 2 "queue 1 is out of range: va has 1 queue (0..0)" -- tx va "${V4[@]}" --queue 1 -c 1 --engine live
+expect "$B" 2 "queue 2 is out of range: vb has 1 queue" -- rx vb --queue 2 -d 1
+expect "$A" 2 "tx takes no --expect" -- tx va "${V4[@]}" --expect 5
+
+# Someone else's XDP program on vb (the library's, held by a running 'xdpgen rx'): --xdp-count must not take over.
+ip netns exec "$B" "$G" rx vb -d 20 > "$TMP/holder" 2>&1 &
+PIDS+=("$!")
+for ((i = 0; i < 100; i++)); do grep -qs listening "$TMP/holder" && break; sleep 0.05; done
+expect "$B" 1 "vb already has XDP program 'xdpsock_redir'" -- rx vb --xdp-count -d 1
+kill -INT "${PIDS[0]}"
+wait "${PIDS[0]}"
+
+# A sender on an interface that is down.
+ip -n "$A" link set va down
+expect "$A" 1 "va is down: bring it up first (ip link set dev va up)" -- tx va "${V4[@]}" --dst-mac 02:00:00:00:00:02 -c 1
+expect "$A" 1 "va is down" -- tx va "${V4[@]}" --dst-mac 02:00:00:00:00:02 -c 1 --engine live
+
+if [ $fails -ne 0 ]; then
+	echo "it_xdpgen_errors: $fails check(s) failed"
+	exit 1
+fi
+echo "it_xdpgen_errors: all checks passed"
+exit 0
