@@ -10,7 +10,7 @@ PKGS=(
 	libmnl-dev libnl-3-dev libnl-route-3-dev libnl-genl-3-dev
 	libcmocka-dev libcap-dev       # tests
 	iproute2 iputils-ping procps   # integration tests and the demo
-	iperf3 gnuplot-nox             # bridge tests (TCP through it), make bench (charts)
+	iperf3 gnuplot-nox python3     # bridge tests (TCP through it), make bench (report, charts)
 )
 
 missing=()

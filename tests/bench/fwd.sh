@@ -28,7 +28,8 @@
 # forwarder, was the limit (the true capacity is higher).  fs0's NAPI thread runs SCHED_FIFO on
 # the shared CPU, so the sink goes first and the generator gets what is left.
 # Latency: xdpsock-ping on fg0 -> xdpsock-echo on fs0 through the path and back, 2000 frames at
-# 1000 pps, p50/p99 of the round trip (two forwarder crossings).
+# 1000 pps, p50/p99 of the round trip (two forwarder crossings); then the same with `xdpgen ping
+# --json` (when built) for more percentiles (min/p50/p90/p99/p99.9/max: the CDF of the report).
 #
 # Needs: root, 2 CPUs (else everything shares one), the build's bench/fwd_gen, bench/devmap_fwd,
 # bin/xdpsock-ping, bin/xdpsock-echo, bin/xdpbridge (path skipped without `fwd`), and
@@ -36,7 +37,9 @@
 # No ethtool: the XDP programs above take the place of GRO.  DPDK is skipped when absent
 # (apt-get install dpdk-dev); after testpmd, its XDP programs are removed (DESIGN.md: EBUSY).
 #
-# Results to stdout and bench/out/fwd.txt.  Environment: FWD_SECS (3), FWD_REPS (3), FWD_SIZES
+# Results to stdout and bench/out/fwd.txt; for tests/bench/report.py also bench/out/fwd.tsv (the
+# table: path, key, value), rtt_PATH.txt (xdpsock-ping), rtt_PATH.json (xdpgen ping) and the
+# commands in bench/out/commands.txt.  Environment: FWD_SECS (3), FWD_REPS (3), FWD_SIZES
 # ("64 1500"), FWD_PATHS ("xdpbridge devmap bridge testpmd"), GEN_CPU (0), FWD_CPU (1), TESTPMD.
 # About 100 s.  Everything made here (namespaces, links, XDP programs, processes) is removed on
 # exit, also on failure or Ctrl-C.
@@ -91,6 +94,9 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
+
+# The exact command, for the report (tests/bench/report.py).
+logc() { echo "$*" >> "$OUT/commands.txt"; }
 
 # In the foreground only: a function run with & is a subshell, and $! would not be the process.
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
@@ -175,6 +181,7 @@ FWD_PID=
 start_xdpbridge() {
 	: > "$TMP/fwd.out"
 	: > "$TMP/fwd.err"
+	logc ip netns exec "$FWD" taskset -c "$FWD_CPU" "$BR" fwd fp0 fp1 -c "$FWD_CPU"
 	ip netns exec "$FWD" env --default-signal=INT taskset -c "$FWD_CPU" "$BR" fwd fp0 fp1 -c "$FWD_CPU" > "$TMP/fwd.out" 2> "$TMP/fwd.err" &
 	FWD_PID=$!
 	PIDS+=("$FWD_PID")
@@ -189,6 +196,7 @@ stop_xdpbridge() {
 
 start_devmap() {
 	: > "$TMP/fwd.out"
+	logc ip netns exec "$FWD" "$DEVMAP" --obj "$OBJ" fp0 fp1
 	ip netns exec "$FWD" "$DEVMAP" --obj "$OBJ" fp0 fp1 > "$TMP/fwd.out" 2>&1 &
 	FWD_PID=$!
 	PIDS+=("$FWD_PID")
@@ -198,6 +206,8 @@ start_devmap() {
 stop_devmap() { stop_pid "$FWD_PID"; }
 
 start_bridge() {
+	logc "ip -n $FWD link add br0 type bridge stp_state 0 mcast_snooping 0; ip -n $FWD link set fp0 master br0; ip -n $FWD link set fp1 master br0"
+	logc ip netns exec "$FWD" "$DEVMAP" --obj "$OBJ" --pass fp0 fp1
 	ip -n "$FWD" link add br0 type bridge stp_state 0 mcast_snooping 0 &&
 	ip -n "$FWD" link set fp0 master br0 && ip -n "$FWD" link set fp1 master br0 &&
 	ip -n "$FWD" link set br0 up || return 1
@@ -218,6 +228,10 @@ start_testpmd() {
 	# DESIGN.md's invocation: no PCI, no huge pages, copy mode.  Two lcores, both on the forwarder's
 	# CPU: the main one (idle: stats every 1000 s) and the forwarding one (busy polling).
 	: > "$TMP/fwd.out"
+	logc ip netns exec "$FWD" "$TESTPMD" --no-pci --no-huge -m 1024 --file-prefix "$PFX" --lcores "0@$FWD_CPU,1@$FWD_CPU" \
+		--vdev "net_af_xdp0,iface=fp0,start_queue=0,queue_count=1,force_copy=1" \
+		--vdev "net_af_xdp1,iface=fp1,start_queue=0,queue_count=1,force_copy=1" \
+		-- --forward-mode=io --nb-cores=1 --rxq=1 --txq=1 --auto-start --stats-period=1000
 	ip netns exec "$FWD" "$TESTPMD" --no-pci --no-huge -m 1024 --file-prefix "$PFX" --lcores "0@$FWD_CPU,1@$FWD_CPU" \
 		--vdev "net_af_xdp0,iface=fp0,start_queue=0,queue_count=1,force_copy=1" \
 		--vdev "net_af_xdp1,iface=fp1,start_queue=0,queue_count=1,force_copy=1" \
@@ -256,6 +270,8 @@ throughput() {	# path
 	local p=$1 len line
 	for len in $SIZES; do
 		echo "   \$ fwd_gen --dev fg0 --len $len --secs $SECS --reps $REPS   (taskset -c $GEN_CPU, in $GEN)"
+		logc ip netns exec "$GEN" taskset -c "$GEN_CPU" "$FGEN" --dev fg0 --dmac "$SINK_MAC" --len "$len" --peer-ns "$SINK" \
+			--peer-dev fs0 --secs "$SECS" --reps "$REPS" --warmup 0.5
 		nsx "$GEN" taskset -c "$GEN_CPU" "$FGEN" --dev fg0 --dmac "$SINK_MAC" --len "$len" --peer-ns "$SINK" \
 			--peer-dev fs0 --secs "$SECS" --reps "$REPS" --warmup 0.5 > "$TMP/gen.out" 2>&1
 		sed 's/^/   /' "$TMP/gen.out" | grep -v '^   RESULT'
@@ -274,9 +290,24 @@ latency() {	# path: xdpsock-ping -> xdpsock-echo through it (fs0's sink program 
 	epid=$!
 	PIDS+=("$epid")
 	if wait_for "$TMP/echo.out" 'echoing' 5; then
+		logc ip netns exec "$SINK" taskset -c "$GEN_CPU" "$O/bin/xdpsock-echo" -d 20 fs0
+		logc ip netns exec "$GEN" taskset -c "$GEN_CPU" "$O/bin/xdpsock-ping" fg0 --dst-mac "$SINK_MAC" \
+			--src-ip 198.18.1.1 --dst-ip 198.18.1.2 -c 2000 -r 1000 -w 500
 		nsx "$GEN" taskset -c "$GEN_CPU" timeout 20 "$O/bin/xdpsock-ping" fg0 --dst-mac "$SINK_MAC" \
 			--src-ip 198.18.1.1 --dst-ip 198.18.1.2 -c 2000 -r 1000 -w 500 > "$TMP/ping.out" 2>&1
 		grep -E 'sent|rtt' "$TMP/ping.out" | sed 's/^/   | /'
+		cp "$TMP/ping.out" "$OUT/rtt_$p.txt"
+		if [ -x "$O/bin/xdpgen" ]; then	# the same round trip, more percentiles (for the CDF)
+			logc ip netns exec "$GEN" taskset -c "$GEN_CPU" "$O/bin/xdpgen" ping fg0 --dst-mac "$SINK_MAC" \
+				--src-ip 198.18.1.1 --dst-ip 198.18.1.2 -c 2000 -r 1000 -w 500 --json
+			nsx "$GEN" taskset -c "$GEN_CPU" timeout 20 "$O/bin/xdpgen" ping fg0 --dst-mac "$SINK_MAC" \
+				--src-ip 198.18.1.1 --dst-ip 198.18.1.2 -c 2000 -r 1000 -w 500 --json > "$OUT/rtt_$p.json" 2> "$TMP/xg.err"
+			python3 -c 'import json, sys
+j = json.load(open(sys.argv[1])); r = j["rtt_us"]
+print("   | xdpgen ping: sent %d, received %d, lost %d; rtt (us): min %.1f p50 %.1f p90 %.1f p99 %.1f p99.9 %.1f max %.1f"
+      % (j["sent"], j["received"], j["lost"], r["min"], r["p50"], r["p90"], r["p99"], r["p99.9"], r["max"]))' \
+				"$OUT/rtt_$p.json" 2>/dev/null || { echo "   | xdpgen ping failed:"; sed 's/^/   | /' "$TMP/xg.err" | tail -n 5; }
+		fi
 		line=$(grep 'rtt (us)' "$TMP/ping.out")
 		RTT50[$p]=$(sed -n 's/.*p50 \([0-9.]*\).*/\1/p' <<<"$line")
 		RTT99[$p]=$(sed -n 's/.*p99 \([0-9.]*\).*/\1/p' <<<"$line")
@@ -316,6 +347,7 @@ machine() {
 	echo "kernel:   $(uname -srvm)"
 	echo "cpu:      $(lscpu | sed -n 's/^Model name: *//p') x $(nproc)"
 	echo "tree:     $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "fwd:      FWD_SECS=$SECS FWD_REPS=$REPS FWD_SIZES=\"$SIZES\" FWD_PATHS=\"$PATHS\""
 	echo "pinning:  generator + sink on CPU $GEN_CPU, forwarder (process and NAPI threads of fp0/fp1) on CPU $FWD_CPU"
 	echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at start"
 }
@@ -337,8 +369,15 @@ table() {
 	for len in $SIZES; do hdr+=$(printf ' %10s %6s' "${len}B Mpps" "ratio"); done
 	hdr+=$(printf ' %9s %9s  %s' "RTT p50" "RTT p99" "(us, ping->echo->ping)")
 	echo "$hdr"
+	: > "$OUT/fwd.tsv"
 	for p in $PATHS; do
 		[ -n "${TITLE[$p]:-}" ] || continue
+		printf '%s\t%s\t%s\n' "$p" title "${TITLE[$p]}" "$p" note "${NOTE[$p]:-}" \
+			"$p" rtt_p50 "${RTT50[$p]:-}" "$p" rtt_p99 "${RTT99[$p]:-}" >> "$OUT/fwd.tsv"
+		for len in $SIZES; do
+			printf '%s\t%s\t%s\n' "$p" "mpps_$len" "${MPPS[$p,$len]:-}" "$p" "offered_$len" "${OFFERED[$p,$len]:-}" \
+				"$p" "gendrop_$len" "${GENDROP[$p,$len]:-}" >> "$OUT/fwd.tsv"
+		done
 		printf '%-30s' "${TITLE[$p]}"
 		for len in $SIZES; do
 			v=${MPPS[$p,$len]:-}
@@ -414,6 +453,7 @@ main() {
 }
 
 mkdir -p "$OUT"
+rm -f "$OUT/fwd.tsv" "$OUT"/rtt_*.txt "$OUT"/rtt_*.json
 main 2>&1 | tee "$OUT/fwd.txt"
 rc=${PIPESTATUS[0]}
 echo "results: $OUT/fwd.txt"

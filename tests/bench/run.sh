@@ -12,7 +12,10 @@
 #      environment: FWD_SECS, FWD_REPS, FWD_SIZES, FWD_PATHS, GEN_CPU, FWD_CPU).
 #
 # Results go to stdout and to bench/out/results.txt (gitignored), with the commands and the
-# machine; fwd.sh's also to bench/out/fwd.txt.  Environment: BENCH_CPU (default 1), BENCH_SECS
+# machine; fwd.sh's also to bench/out/fwd.txt.  Each part also leaves its raw output in
+# bench/out/ (machine.txt, commands.txt, ring.txt, ring_cg.txt, tx_rate.txt, fwd.tsv, rtt_*),
+# from which tests/bench/report.py writes bench/results.md, bench/results.json, bench/mpps.png
+# and bench/latency.png (committed).  Environment: BENCH_CPU (default 1), BENCH_SECS
 # (3), BENCH_REPS (3).  About 40 s, plus about 100 s for fwd.sh.
 # Everything made here is removed on exit, also on failure or Ctrl-C.
 set -u -o pipefail
@@ -39,14 +42,18 @@ for b in ring_bench tx_rate; do
 	[ -x "$O/bench/$b" ] || { echo "bench: $O/bench/$b is missing: run make bench" >&2; exit 1; }
 done
 mkdir -p "$OUT"
+# This run's raw results only (tun.txt and other files in bench/out/ are not ours).
+rm -f "$OUT"/{machine,commands,ring,ring_cg,tx_rate}.txt "$OUT"/fwd.tsv "$OUT"/rtt_*.json "$OUT"/rtt_*.txt
 
-# Show a command, then run it (bounded in time).
+# Show a command, then run it (bounded in time).  Also logged for the report (commands.txt).
 run() {
 	echo "\$ $*"
+	echo "$*" >> "$OUT/commands.txt"
 	timeout --foreground --signal=TERM --kill-after=5 120 "$@"
 }
 
 machine() {
+	echo "bench:    $O"
 	echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 	echo "kernel:   $(uname -srvm)"
 	echo "cpu:      $(lscpu | sed -n 's/^Model name: *//p') x $(nproc), $(lscpu | sed -n 's/^Hypervisor vendor: *//p;' | sed 's/^/hypervisor /')"
@@ -61,7 +68,7 @@ ring() {
 	echo
 	echo "== 1. ring fast path, mock rings (lib/mock.c), 64-byte frames, no data touched =="
 	echo "   time: application loop only; the kernel double runs between rounds, untimed"
-	run taskset -c "$CPU" "$O/bench/ring_bench" || return 1
+	run taskset -c "$CPU" "$O/bench/ring_bench" | tee "$OUT/ring.txt" || return 1
 	echo
 	if ! command -v valgrind >/dev/null; then
 		echo "   (valgrind not installed: no instruction counts)"
@@ -69,7 +76,7 @@ ring() {
 	fi
 	echo "   instructions: callgrind, counted only inside the application loop (client requests)"
 	run valgrind --tool=callgrind --collect-atstart=no --log-file="$TMP/vg.log" \
-		--callgrind-out-file="$TMP/cg" "$O/bench/ring_bench" --callgrind "$TMP/cg" ||
+		--callgrind-out-file="$TMP/cg" "$O/bench/ring_bench" --callgrind "$TMP/cg" | tee "$OUT/ring_cg.txt" ||
 		{ cat "$TMP/vg.log"; return 1; }
 }
 
@@ -98,7 +105,7 @@ txrate() {
 	echo "   for 198.18.0.2 there and forwarding is off, so the peer drops in ip_rcv)"
 	lab_up || { echo "bench: cannot build the namespaces" >&2; return 1; }
 	run ip netns exec "$NSA" taskset -c "$CPU" "$O/bench/tx_rate" --dev va --peer-ns "$NSB" --peer-dev vb \
-		--secs "$SECS" --reps "$REPS" || return 1
+		--secs "$SECS" --reps "$REPS" | tee "$OUT/tx_rate.txt" || return 1
 	echo
 	echo "   where the peer dropped them (nstat in $NSB, counters since the namespace was made):"
 	ip netns exec "$NSB" nstat -asz 2>/dev/null | grep -E '^Ip(InReceives|InAddrErrors|InNoRoutes|InDiscards|InHdrErrors) ' |
@@ -115,7 +122,7 @@ main() {
 	local rc=0
 
 	echo "xdpsock benchmarks ($O)"
-	machine
+	machine | tee "$OUT/machine.txt"
 	ring || rc=1
 	txrate || rc=1
 	fwd || rc=1
@@ -127,4 +134,6 @@ main() {
 main 2>&1 | tee "$OUT/results.txt"
 rc=${PIPESTATUS[0]}
 echo "results: $OUT/results.txt"
+echo
+python3 "$ROOT/tests/bench/report.py" "$OUT" "$ROOT/bench" || rc=1
 exit "$rc"
