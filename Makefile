@@ -47,6 +47,7 @@ XDPGEN_LIB   := $(filter-out %/main.c,$(XDPGEN_SRCS))
 XDPGEN_SKELS := $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(wildcard bpf/xdpgen_*.bpf.c))
 BRIDGE_SRCS  := $(wildcard bridge/*.c)
 BRIDGE_LIB   := $(filter-out %/main.c,$(BRIDGE_SRCS))
+BRIDGE_SKELS := $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(wildcard bpf/xdpbridge_*.bpf.c))
 NL_CFLAGS    := $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0 2>/dev/null)
 NL_LIBS      := $(shell pkg-config --libs libnl-route-3.0 libnl-3.0 2>/dev/null)
 PROGS        := $(if $(XDPLAB_SRCS),$(O)/bin/xdplab) $(if $(BRIDGE_SRCS),$(O)/bin/xdpbridge) \
@@ -119,7 +120,7 @@ $(O)/tests/test_xdpgen_%: tests/unit/test_xdpgen_%.c $(XDPGEN_LIB) $(wildcard to
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(XCFLAGS) -Itools/xdpgen $(CFLAGS) $(LDFLAGS) $< $(XDPGEN_LIB) -o $@ $(ALIB) $(XLDLIBS) -lm -lcmocka
 
-$(O)/bin/xdpbridge: $(BRIDGE_SRCS) $(wildcard bridge/*.h) $(ALIB)
+$(O)/bin/xdpbridge: $(BRIDGE_SRCS) $(wildcard bridge/*.h) $(BRIDGE_SKELS) $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) $(BRIDGE_SRCS) -o $@ $(ALIB) -lmnl -lcap $(XLDLIBS)
@@ -129,7 +130,7 @@ $(O)/tests/test_xdplab_%: tests/unit/test_xdplab_%.c $(XDPLAB_LIB) $(wildcard to
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(XCFLAGS) -Itools/xdplab $(NL_CFLAGS) $(CFLAGS) $(LDFLAGS) $< $(XDPLAB_LIB) -o $@ $(ALIB) $(NL_LIBS) $(XLDLIBS) -lcmocka
 
-$(O)/tests/test_bridge_%: tests/unit/test_bridge_%.c $(BRIDGE_LIB) $(wildcard bridge/*.h) $(ALIB)
+$(O)/tests/test_bridge_%: tests/unit/test_bridge_%.c $(BRIDGE_LIB) $(wildcard bridge/*.h) $(BRIDGE_SKELS) $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(XCFLAGS) -Ibridge $(CFLAGS) $(LDFLAGS) $< $(BRIDGE_LIB) -o $@ $(ALIB) -lmnl -lcap $(XLDLIBS) -lcmocka
@@ -140,7 +141,7 @@ $(O)/fuzz/fuzz_xdplab_%: tests/fuzz/fuzz_xdplab_%.c $(XDPLAB_LIB) $(ALIB)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -Itools/xdplab $(NL_CFLAGS) -fsanitize=fuzzer,address,undefined $< $(XDPLAB_LIB) -o $@ $(NL_LIBS) -lbpf
 
-$(O)/fuzz/fuzz_bridge_%: tests/fuzz/fuzz_bridge_%.c $(BRIDGE_LIB) $(LIB_SRCS)
+$(O)/fuzz/fuzz_bridge_%: tests/fuzz/fuzz_bridge_%.c $(BRIDGE_LIB) $(BRIDGE_SKELS) $(SKEL) $(LIB_SRCS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -I$(O) -Ibridge -fsanitize=fuzzer,address,undefined $< $(BRIDGE_LIB) $(LIB_SRCS) -o $@ -lmnl -lcap $(XLDLIBS)
@@ -151,7 +152,7 @@ $(O)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(ALIB)
 	$(Q)$(CC) $(XCFLAGS) -Ilib $(CFLAGS) $(LDFLAGS) $< -o $@ $(ALIB) $(XLDLIBS) -lcmocka
 
 # Integration tests of the bridge may call its modules directly.
-$(O)/tests/it_bridge_%: tests/integ/it_bridge_%.c $(TESTLIB) tests/integ/lab.h $(BRIDGE_LIB) $(ALIB)
+$(O)/tests/it_bridge_%: tests/integ/it_bridge_%.c $(TESTLIB) tests/integ/lab.h $(BRIDGE_LIB) $(BRIDGE_SKELS) $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(XCFLAGS) -Ilib -Ibridge $(CFLAGS) $(LDFLAGS) $< $(TESTLIB) $(BRIDGE_LIB) -o $@ $(ALIB) -lmnl $(XLDLIBS) -lcap

@@ -18,6 +18,8 @@
 int cmd_list(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_fwd(int argc, char **argv);
+int cmd_tap(int argc, char **argv);
+int cmd_tun(int argc, char **argv);
 
 /* list.c's two renderings, exposed for the unit tests. */
 void list_print_table(FILE *f, const struct xnl_iface *v, size_t n);

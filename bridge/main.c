@@ -16,6 +16,8 @@ static const struct cmd {
 	{ "list", cmd_list, "interfaces with their queues and XDP capabilities" },
 	{ "monitor", cmd_monitor, "print link events (up, down, gone) as they happen" },
 	{ "fwd", cmd_fwd, "forward frames between two interfaces, queue by queue (AF_XDP)" },
+	{ "tap", cmd_tap, "carry Ethernet frames between an interface's queues and a TAP device" },
+	{ "tun", cmd_tun, "carry IP packets between an interface's queues and a TUN device" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+/*
+ * afp_tun: the reference the xdpbridge tun benchmark (tests/bench/tun.sh) compares against,
+ * written plainly: the usual way to join a NIC and a TUN without AF_XDP.  One thread:
+ *
+ *   afp_tun bridge IF TUN --peer-mac MAC [--secs N]
+ *       IF -> TUN   recvmmsg() on an AF_PACKET socket, 64 frames at most per call; each IPv4 or
+ *                   IPv6 frame loses its Ethernet header and is written to the TUN (one write()
+ *                   per packet: a TUN takes no more)
+ *       TUN -> IF   read() until EAGAIN or 64 packets, an Ethernet header in front of each (IF's
+ *                   MAC, MAC), one sendmmsg() for them all (PACKET_QDISC_BYPASS, as AF_XDP)
+ *       poll() on both when neither moved
+ *
+ *   afp_tun gen TUN --src IP --dst IP [--len BYTES] [--secs N]
+ *       write one IPv4/UDP packet of BYTES (default 50: a 64-byte frame once on Ethernet) into the
+ *       TUN as fast as write() goes: a source of traffic the kernel routes from there
+ *   afp_tun drain TUN [--secs N]
+ *       read and drop whatever the kernel sends into the TUN: a sink for the kernel's own forwarding
+ *
+ * The TUN (IFF_TUN | IFF_NO_PI, one queue) is created and disappears at exit; the caller
+ * addresses it and brings it up once "afp_tun: ready" is printed.  Runs until SIGINT/SIGTERM or
+ * --secs (default 60), prints what it moved.  Exit 0, 1 error, 2 usage.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/if_tun.h>
+
+#define BATCH 64
+#define FRAME 2048
+
+static volatile sig_atomic_t quit;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "afp_tun: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int tun_open(const char *name)
+{
+	struct ifreq ifr;
+	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		die("/dev/net/tun");
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+		die("TUNSETIFF");
+	return fd;
+}
+
+static uint16_t csum(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint32_t s = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (n & 1)
+		s += (uint32_t)b[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static int run_gen(int tun, const char *src, const char *dst, unsigned int len, double end)
+{
+	uint8_t pkt[1500] = { 0 };
+	unsigned long sent = 0, full = 0;
+	double t0 = now();
+	uint16_t c;
+
+	if (len < 28 || len > sizeof(pkt)) {
+		fprintf(stderr, "afp_tun: --len %u: 28 to %zu bytes\n", len, sizeof(pkt));
+		return 2;
+	}
+	pkt[0] = 0x45;
+	pkt[2] = (uint8_t)(len >> 8);
+	pkt[3] = (uint8_t)len;
+	pkt[8] = 64;
+	pkt[9] = 17;
+	if (inet_pton(AF_INET, src, pkt + 12) != 1 || inet_pton(AF_INET, dst, pkt + 16) != 1) {
+		fprintf(stderr, "afp_tun: --src/--dst: IPv4 addresses\n");
+		return 2;
+	}
+	c = csum(pkt, 20);
+	pkt[10] = (uint8_t)(c >> 8);
+	pkt[11] = (uint8_t)c;
+	pkt[20] = 0x9c;		/* UDP 40000 -> 9, no checksum */
+	pkt[21] = 0x40;
+	pkt[23] = 9;
+	pkt[24] = (uint8_t)((len - 20) >> 8);
+	pkt[25] = (uint8_t)(len - 20);
+	while (!quit && now() < end) {
+		int i;
+
+		for (i = 0; i < 256; i++) {
+			if (write(tun, pkt, len) == (ssize_t)len)
+				sent++;
+			else if (errno == EAGAIN || errno == ENOBUFS)
+				full++;
+			else if (errno != EIO)	/* EIO: not up yet */
+				die("write to the TUN");
+		}
+	}
+	printf("afp_tun: gen wrote %lu packets of %u bytes in %.2f s (%lu refused: queue full)\n", sent, len, now() - t0,
+	       full);
+	return 0;
+}
+
+static int run_drain(int tun, double end)
+{
+	static uint8_t buf[FRAME];
+	unsigned long got = 0;
+	struct pollfd pfd = { .fd = tun, .events = POLLIN };
+
+	while (!quit && now() < end) {
+		int i;
+
+		for (i = 0; i < BATCH; i++) {
+			if (read(tun, buf, sizeof(buf)) < 0)
+				break;
+			got++;
+		}
+		if (i < BATCH)
+			poll(&pfd, 1, 100);
+	}
+	printf("afp_tun: drain read %lu packets\n", got);
+	return 0;
+}
+
+static int run_bridge(int tun, const char *ifname, const uint8_t peer[6], double end)
+{
+	static uint8_t in[BATCH][FRAME], out[BATCH][FRAME];
+	struct mmsghdr rx[BATCH], tx[BATCH];
+	struct iovec riov[BATCH], tiov[BATCH];
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	unsigned long nic_to_tun = 0, tun_to_nic = 0, non_ip = 0;
+	struct ifreq ifr;
+	uint8_t mac[6];
+	int one = 1, fd, i;
+
+	sll.sll_ifindex = (int)if_nametoindex(ifname);
+	if (!sll.sll_ifindex)
+		die(ifname);
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	if (fd < 0)
+		die("AF_PACKET socket");
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
+		die("bind");
+	/* Our own sendmmsg()s would come back to us as outgoing frames. */
+	if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)))
+		die("PACKET_IGNORE_OUTGOING");
+	if (setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)))
+		die("PACKET_QDISC_BYPASS");
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
+		die("SIOCGIFHWADDR");
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	for (i = 0; i < BATCH; i++) {
+		riov[i] = (struct iovec){ .iov_base = in[i], .iov_len = FRAME };
+		rx[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &riov[i], .msg_iovlen = 1 } };
+		memcpy(out[i], peer, 6);
+		memcpy(out[i] + 6, mac, 6);
+		tiov[i] = (struct iovec){ .iov_base = out[i] };
+		tx[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &tiov[i], .msg_iovlen = 1 } };
+	}
+	printf("afp_tun: bridging %s <-> the TUN\n", ifname);
+	fflush(stdout);
+	while (!quit && now() < end) {
+		int n, k = 0;
+
+		/* IF -> TUN */
+		n = recvmmsg(fd, rx, BATCH, MSG_DONTWAIT, NULL);
+		for (i = 0; i < n; i++) {
+			uint8_t *f = in[i];
+			unsigned int len = rx[i].msg_len;
+
+			if (len <= 14 || !((f[12] == 0x08 && f[13] == 0x00) || (f[12] == 0x86 && f[13] == 0xdd))) {
+				non_ip++;
+				continue;
+			}
+			if (write(tun, f + 14, len - 14) > 0)
+				nic_to_tun++;
+		}
+		/* TUN -> IF */
+		while (k < BATCH) {
+			ssize_t r = read(tun, out[k] + 14, FRAME - 14);
+
+			if (r <= 0)
+				break;
+			out[k][12] = (out[k][14] >> 4) == 6 ? 0x86 : 0x08;
+			out[k][13] = (out[k][14] >> 4) == 6 ? 0xdd : 0x00;
+			tiov[k].iov_len = (size_t)r + 14;
+			k++;
+		}
+		if (k) {
+			int s = sendmmsg(fd, tx, (unsigned int)k, 0);
+
+			if (s > 0)
+				tun_to_nic += (unsigned long)s;
+		}
+		if (n <= 0 && !k) {
+			struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = tun, .events = POLLIN } };
+
+			poll(pfd, 2, 100);
+		}
+	}
+	printf("afp_tun: %s -> TUN %lu packets, TUN -> %s %lu, %lu non-IP frames skipped\n", ifname, nic_to_tun, ifname,
+	       tun_to_nic, non_ip);
+	close(fd);
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: afp_tun bridge IF TUN --peer-mac MAC [--secs N]\n"
+			"       afp_tun gen TUN --src IP --dst IP [--len BYTES] [--secs N]\n"
+			"       afp_tun drain TUN [--secs N]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode, *tun_name, *ifname = NULL, *src = NULL, *dst = NULL;
+	unsigned int m[6], len = 50;
+	uint8_t peer[6] = { 0 };
+	double secs = 60;
+	bool have_peer = false;
+	int i, tun, ret;
+
+	if (argc < 3)
+		usage();
+	mode = argv[1];
+	i = 2;
+	if (!strcmp(mode, "bridge")) {
+		if (argc < 4)
+			usage();
+		ifname = argv[i++];
+	} else if (strcmp(mode, "gen") && strcmp(mode, "drain")) {
+		usage();
+	}
+	tun_name = argv[i++];
+	for (; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--secs"))
+			secs = atof(argv[i + 1]);
+		else if (!strcmp(argv[i], "--len"))
+			len = (unsigned int)atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--src"))
+			src = argv[i + 1];
+		else if (!strcmp(argv[i], "--dst"))
+			dst = argv[i + 1];
+		else if (!strcmp(argv[i], "--peer-mac") &&
+			 sscanf(argv[i + 1], "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) == 6) {
+			for (int k = 0; k < 6; k++)
+				peer[k] = (uint8_t)m[k];
+			have_peer = true;
+		} else {
+			usage();
+		}
+	}
+	if (i != argc || secs <= 0 || secs > 3600 || (ifname && !have_peer) || (!strcmp(mode, "gen") && (!src || !dst)))
+		usage();
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	tun = tun_open(tun_name);
+	printf("afp_tun: ready (%s)\n", tun_name);
+	fflush(stdout);
+	if (!strcmp(mode, "gen"))
+		ret = run_gen(tun, src, dst, len, now() + secs);
+	else if (!strcmp(mode, "drain"))
+		ret = run_drain(tun, now() + secs);
+	else
+		ret = run_bridge(tun, ifname, peer, now() + secs);
+	close(tun);
+	return ret;
+}

@@ -1,0 +1,357 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
+#
+# NIC <-> TUN benchmark: xdpbridge tun against an AF_PACKET + TUN loop (tests/bench/afp_tun.c,
+# recvmmsg/sendmmsg 64 at a time) and the kernel's own IP forwarding, between the same two
+# namespaces, in one run.
+#
+#   tests/bench/tun.sh [BUILD_DIR]      (root; not part of tests/bench/run.sh yet)
+#
+#   ns $NA: va 198.18.10.1/24 <=veth=> vb 198.18.10.2/24 :ns $NB, tun0 198.18.11.1/24 (and tun1)
+#
+# The generators and sinks run on CPU $GEN_CPU (0), the path under test on CPU $BR_CPU (1): the
+# processes with taskset, vb's kernel work through its threaded NAPI (an XDP program on vb in
+# every path: ours, or XDP_PASS for the others, so every path receives the same way), va's NAPI
+# (the sink) on the generator's CPU with SCHED_FIFO so that what arrives is counted.
+#
+# NIC -> TUN, 64-byte frames: fwd_gen (AF_XDP TX on va, as fast as it can) to vb's MAC,
+#   198.18.1.1 -> 198.18.1.2.
+#     xdpbridge  xdpbridge tun vb --tun tun0 -c 1: XDP -> AF_XDP -> write(tun0); counted as
+#                tun0's rx_packets (B's stack then drops them: tun0 does not forward)
+#     nooffload  the same with --no-offload: no virtio-net headers, the host cuts TCP to the MTU
+#                before the bridge reads it (the offloads only matter to TCP)
+#     afpacket   afp_tun bridge vb tun0: AF_PACKET recvmmsg -> write(tun0); same count.  A sends
+#                to a MAC of the bridge's own ($V_MAC), not vb's: an AF_PACKET socket only copies,
+#                and B's stack drops a frame for another MAC at once instead of routing it too
+#                (this kernel has no tc drop action to do that)
+#     kernel     B forwards vb -> tun0 (route 198.18.1.0/24 dev tun0) and afp_tun drain reads
+#                tun0; counted as tun0's tx_packets (packets read)
+# TUN -> NIC, 64-byte frames (50-byte IPv4/UDP packets to 198.18.10.3, a static neighbour with
+#   va's MAC): afp_tun gen writes them into a TUN as fast as write() goes; counted as va's
+#   rx_packets (va drops them in XDP: the cheapest sink).
+#     xdpbridge, afpacket   written into tun1, which B forwards into tun0 (a rule "iif tun1"),
+#                           where the path reads them and sends them out of vb
+#     kernel                written into tun0, forwarded by B out of vb; note: the kernel
+#                           forwards inside the generator's write(), on the generator's CPU
+# TCP, iperf3 for $SECS s each way between A and 198.18.11.1 (tun0's address; B routes what it
+#   answers from there into tun0), TX checksum offload off on va (see tests/integ/tunlab.sh).
+#     kernel     no TUN at all: A <-> vb's own address through B's stack, offloads on (the ceiling)
+#
+# Mpps: the median of $REPS windows of $SECS s after a 1 s warm-up.  Ratios are to xdpbridge.
+# Needs: root, 2 CPUs (else everything shares one), the build's bin/xdpbridge, bench/afp_tun,
+# bench/fwd_gen, bench/devmap_fwd, bpf/xdp_devmap_redirect.bpf.o (made here with make when
+# missing), iperf3.  Results to stdout and bench/out/tun.txt.  Environment: TUN_SECS (3),
+# TUN_REPS (3; SECS <= 10, REPS <= 8), TUN_PATHS ("xdpbridge nooffload afpacket kernel"), GEN_CPU (0),
+# BR_CPU (1).  About 4 min.
+# Everything made here (namespaces, links, XDP programs, processes) is removed on exit, also on
+# failure or Ctrl-C.
+set -u -o pipefail
+O=${1:-build}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+case $O in /*) ;; *) O=$ROOT/$O ;; esac
+OUT=$ROOT/bench/out
+SECS=${TUN_SECS:-3}
+REPS=${TUN_REPS:-3}
+PATHS=${TUN_PATHS:-xdpbridge nooffload afpacket kernel}
+GEN_CPU=${GEN_CPU:-0}
+BR_CPU=${BR_CPU:-1}
+PFX=xtb$$
+NA=$PFX-a
+NB=$PFX-b
+A_MAC=02:00:00:00:0a:01
+B_MAC=02:00:00:00:0a:02
+V_MAC=02:00:00:00:0a:99	# the afpacket path's: B's stack ignores frames for it, the socket does not
+BR=$O/bin/xdpbridge
+AFP=$O/bench/afp_tun
+FGEN=$O/bench/fwd_gen
+DEVMAP=$O/bench/devmap_fwd
+OBJ=$O/bpf/xdp_devmap_redirect.bpf.o
+TMP=$(mktemp -d "/tmp/$PFX.XXXXXX") || exit 1
+PIDS=()
+
+stop_pid() {	# pid [grace seconds]: SIGINT, then SIGKILL
+	local pid=$1 grace=${2:-5} i
+	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+	kill -INT "$pid" 2>/dev/null
+	for ((i = 0; i < grace * 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+cleanup() {
+	local pid ns
+	trap - EXIT INT TERM HUP
+	for pid in "${PIDS[@]}"; do stop_pid "$pid" 3; done
+	for ns in "$NA" "$NB"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+	done
+	for ns in "$NA" "$NB"; do ip netns del "$ns" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+wait_for() {	# file regex [secs]
+	local i
+	for ((i = 0; i < ${3:-10} * 20; i++)); do
+		grep -qE -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# Start a background process (in a namespace): bg TAG NS CPU COMMAND...; its output in $TMP/TAG.
+bg() {
+	local tag=$1 ns=$2 cpu=$3
+	shift 3
+	: > "$TMP/$tag"
+	ip netns exec "$ns" env --default-signal=INT taskset -c "$cpu" "$@" > "$TMP/$tag" 2>&1 &
+	LAST=$!
+	PIDS+=("$LAST")
+}
+
+csum_tx() {	# ns dev 0|1: TX checksum offload (the ethtool ioctl from python3)
+	nsx "$1" python3 -c '
+import array, fcntl, socket, struct, sys
+v = array.array("I", [0x17, int(sys.argv[2])])
+fcntl.ioctl(socket.socket(socket.AF_INET, socket.SOCK_DGRAM), 0x8946,
+            struct.pack("16sQ16x", sys.argv[1].encode(), v.buffer_info()[0]))' "$2" "$3"
+}
+
+# Threaded NAPI on $2 (namespace $1), its thread(s) on CPU $3 (and SCHED_FIFO with $4 = fifo).
+pin_napi() {
+	local pid
+	nsx "$1" sh -c "echo 1 > /sys/class/net/$2/threaded" 2>/dev/null || return 0
+	for pid in $(ps -e -o pid=,comm= | awk -v d="napi/$2-" 'index($2, d) == 1 {print $1}'); do
+		taskset -pc "$3" "$pid" >/dev/null 2>&1
+		[ "${4:-}" = fifo ] && chrt -f -p 1 "$pid" >/dev/null 2>&1
+	done
+	return 0
+}
+
+sysctl_b() { nsx "$NB" sysctl -qw "$@" >/dev/null; }
+counter() { nsx "$1" cat "/sys/class/net/$2/statistics/$3" 2>/dev/null || echo 0; }
+
+topo() {
+	local ns
+	for ns in "$NA" "$NB"; do
+		ip netns add "$ns" && ip -n "$ns" link set lo up &&
+		nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
+			net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.default.forwarding=0 ||
+			return 1
+	done
+	ip link add va netns "$NA" address "$A_MAC" type veth peer name vb netns "$NB" address "$B_MAC" &&
+	ip -n "$NA" addr add 198.18.10.1/24 dev va && ip -n "$NB" addr add 198.18.10.2/24 dev vb &&
+	ip -n "$NA" link set va up && ip -n "$NB" link set vb up &&
+	ip -n "$NA" route add 198.18.11.0/24 via 198.18.10.2 &&
+	ip -n "$NA" neigh replace 198.18.10.2 lladdr "$B_MAC" dev va nud permanent &&
+	ip -n "$NB" neigh replace 198.18.10.1 lladdr "$A_MAC" dev vb nud permanent &&
+	ip -n "$NB" neigh replace 198.18.10.3 lladdr "$A_MAC" dev vb nud permanent &&
+	nsx "$NB" sysctl -qw net.ipv4.conf.vb.forwarding=0 || return 1
+	sleep 1
+}
+
+# ---- the paths: start (tun0 exists and is up when they return 0), stop ------------------------
+
+tun0_up() {	# tun0's address, up, and where B sends what tun0's address answers
+	ip -n "$NB" addr add 198.18.11.1/24 dev tun0 && ip -n "$NB" link set tun0 up &&
+	ip -n "$NB" route replace 198.18.1.0/24 dev tun0 &&
+	{ ip -n "$NB" rule add from 198.18.11.1 lookup 101 2>/dev/null; true; } &&
+	ip -n "$NB" route replace default dev tun0 table 101 &&
+	sysctl_b net.ipv4.conf.tun0.forwarding=0 net.ipv4.conf.tun0.rp_filter=0
+}
+
+pass_vb() {	# XDP_PASS on vb: the same NAPI receive path as with our program
+	bg pass "$NB" "$BR_CPU" "$DEVMAP" --obj "$OBJ" --pass vb
+	PASS_PID=$LAST
+	wait_for "$TMP/pass" ready 5 || { cat "$TMP/pass" >&2; return 1; }
+	pin_napi "$NB" vb "$BR_CPU"
+}
+
+start_path() {	# path: the NIC <-> TUN bridge of that path, tun0 up
+	PASS_PID=
+	case $1 in
+	xdpbridge | nooffload)
+		bg path "$NB" "$BR_CPU" "$BR" tun vb --tun tun0 -c "$BR_CPU" $([ "$1" = nooffload ] && echo --no-offload)
+		wait_for "$TMP/path" 'bridging vb <-> tun0' 15 || { cat "$TMP/path" >&2; return 1; }
+		pin_napi "$NB" vb "$BR_CPU"
+		;;
+	afpacket)
+		pass_vb || return 1
+		bg path "$NB" "$BR_CPU" "$AFP" bridge vb tun0 --peer-mac "$A_MAC" --secs 600
+		wait_for "$TMP/path" 'bridging' 5 || { cat "$TMP/path" >&2; return 1; }
+		# The socket has its copy; B's stack must not take the frame as well.
+		ip -n "$NA" neigh replace 198.18.10.2 lladdr "$V_MAC" dev va nud permanent || return 1
+		;;
+	esac
+	PATH_PID=$LAST
+	tun0_up
+}
+
+stop_path() {
+	[ -n "${PATH_PID:-}" ] && stop_pid "$PATH_PID"
+	[ -n "${PASS_PID:-}" ] && stop_pid "$PASS_PID"
+	PATH_PID= PASS_PID=
+	ip -n "$NA" neigh replace 198.18.10.2 lladdr "$B_MAC" dev va nud permanent
+	nsx "$NB" ip link del tun0 2>/dev/null
+	if ip -n "$NB" -d link show dev vb | grep -q 'prog/xdp'; then
+		echo "   note: an XDP program is still on vb after the path stopped: removing it" >&2
+		ip -n "$NB" link set dev vb xdp off
+	fi
+	return 0
+}
+
+# Median of $REPS windows of counter $3 of $2 in namespace $1, in Mpps, after a 1 s warm-up.
+measure() {
+	local ns=$1 dev=$2 ctr=$3 r c0 c1 t0 t1 v=()
+	sleep 1
+	for ((r = 0; r < REPS; r++)); do
+		c0=$(counter "$ns" "$dev" "$ctr"); t0=$(date +%s.%N)
+		sleep "$SECS"
+		c1=$(counter "$ns" "$dev" "$ctr"); t1=$(date +%s.%N)
+		v+=("$(python3 -c "print('%.4f' % (($c1 - $c0) / ($t1 - $t0) / 1e6))")")
+	done
+	printf '%s\n' "${v[@]}" | sort -n | sed -n "$(((REPS + 1) / 2))p"
+	echo "   windows: ${v[*]} Mpps" >&2
+}
+
+nic_to_tun() {	# path: prints Mpps
+	local ctr=rx_packets mpps gen dmac=$B_MAC
+	if [ "$1" = kernel ]; then
+		pass_vb || return 1
+		bg path "$NB" "$BR_CPU" "$AFP" drain tun0 --secs 600
+		PATH_PID=$LAST
+		wait_for "$TMP/path" ready 5 && tun0_up || { stop_path; return 1; }
+		sysctl_b net.ipv4.conf.vb.forwarding=1
+		ctr=tx_packets
+	else
+		start_path "$1" || { stop_path; return 1; }
+	fi
+	[ "$1" = afpacket ] && dmac=$V_MAC
+	# fwd_gen runs at most 9 windows of 10 s: one more window than measured covers the warm-up.
+	bg gen "$NA" "$GEN_CPU" "$FGEN" --dev va --dmac "$dmac" --len 64 --peer-ns "$NB" --peer-dev vb \
+		--secs "$SECS" --reps $((REPS + 1)) --warmup 0.5
+	gen=$LAST
+	mpps=$(measure "$NB" tun0 "$ctr")
+	stop_pid "$gen"
+	sysctl_b net.ipv4.conf.vb.forwarding=0
+	stop_path
+	echo "$mpps"
+}
+
+tun_to_nic() {	# path: prints Mpps
+	local mpps gen sink into=tun1
+	bg sink "$NA" "$GEN_CPU" "$DEVMAP" --obj "$OBJ" --drop va
+	sink=$LAST
+	wait_for "$TMP/sink" ready 5 || { cat "$TMP/sink" >&2; return 1; }
+	pin_napi "$NA" va "$GEN_CPU" fifo
+	if [ "$1" = kernel ]; then
+		into=tun0
+		pass_vb || return 1
+	else
+		start_path "$1" || { stop_path; stop_pid "$sink"; return 1; }
+	fi
+	bg gen "$NB" "$GEN_CPU" "$AFP" gen "$into" --src 198.18.12.2 --dst 198.18.10.3 --len 50 --secs 600
+	gen=$LAST
+	wait_for "$TMP/gen" ready 5 || { cat "$TMP/gen" >&2; stop_path; stop_pid "$sink"; return 1; }
+	ip -n "$NB" link set "$into" up
+	sysctl_b "net.ipv4.conf.$into.forwarding=1" "net.ipv4.conf.$into.rp_filter=0"
+	if [ "$into" = tun1 ]; then
+		# What arrives from tun1 goes into tun0, for the path to carry out of vb.
+		ip -n "$NB" rule add iif tun1 lookup 102 && ip -n "$NB" route replace default dev tun0 table 102
+	fi
+	mpps=$(measure "$NA" va rx_packets)
+	stop_pid "$gen"
+	ip -n "$NB" rule del iif tun1 lookup 102 2>/dev/null
+	[ "$1" = kernel ] && { stop_pid "$PASS_PID"; PASS_PID=; }
+	stop_path
+	stop_pid "$sink"
+	echo "$mpps"
+}
+
+tcp() {	# path, iperf3 client options: prints Gbit/s
+	local path=$1 addr=198.18.11.1 srv gbps
+	shift
+	if [ "$path" = kernel ]; then
+		addr=198.18.10.2
+		csum_tx "$NA" va 1
+	else
+		start_path "$path" || { stop_path; return 1; }
+		csum_tx "$NA" va 0
+	fi
+	bg iperf-s "$NB" "$GEN_CPU" iperf3 -s -1 -B "$addr" --forceflush
+	srv=$LAST
+	if wait_for "$TMP/iperf-s" listening 10; then
+		nsx "$NA" timeout 30 iperf3 -c "$addr" -t "$SECS" -J "$@" > "$TMP/iperf.json" 2>&1
+	else
+		cat "$TMP/iperf-s" >&2
+	fi
+	gbps=$(python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+print("%.2f" % (j["end"]["sum_received"]["bits_per_second"] / 1e9))' "$TMP/iperf.json" 2>/dev/null || echo "-")
+	stop_pid "$srv"
+	[ "$path" != kernel ] && stop_path
+	echo "$gbps"
+}
+
+main() {
+	local p
+	declare -A R
+	[ "$(id -u)" -eq 0 ] || { echo "bench: tun.sh needs root"; return 1; }
+	python3 -c "import sys; sys.exit(0 if 1 <= $SECS <= 10 and 1 <= $REPS <= 8 else 1)" ||
+		{ echo "bench: TUN_SECS 1..10 and TUN_REPS 1..8 (fwd_gen's limits)"; return 1; }
+	for b in "$AFP" "$FGEN" "$DEVMAP"; do
+		[ -x "$b" ] || make -C "$ROOT" --no-print-directory O="$O" "$b" >/dev/null || { echo "bench: cannot build $b"; return 1; }
+	done
+	[ -f "$OBJ" ] || make -C "$ROOT" --no-print-directory O="$O" "$OBJ" >/dev/null || return 1
+	if ! [ -x "$BR" ] || ! "$BR" tun --help >/dev/null 2>&1; then
+		PATHS=${PATHS//nooffload/}
+		PATHS=${PATHS//xdpbridge/}
+	fi
+	command -v iperf3 >/dev/null || { echo "bench: needs iperf3"; return 1; }
+	echo "== NIC <-> TUN: xdpbridge tun vs AF_PACKET+TUN vs kernel forwarding ($(nproc) cpus, $SECS s x $REPS)"
+	echo "   generators and sinks on cpu $GEN_CPU, the path on cpu $BR_CPU; $(uname -r)"
+	topo || { echo "bench: cannot build the topology"; return 1; }
+	for p in $PATHS; do
+		echo "-- $p"
+		R[$p,in]=$(nic_to_tun "$p") || R[$p,in]=-
+		echo "   NIC -> TUN 64 B: ${R[$p,in]} Mpps"
+		R[$p,out]=$(tun_to_nic "$p") || R[$p,out]=-
+		echo "   TUN -> NIC 64 B: ${R[$p,out]} Mpps"
+		R[$p,tcp_in]=$(tcp "$p") || R[$p,tcp_in]=-
+		R[$p,tcp_out]=$(tcp "$p" -R) || R[$p,tcp_out]=-
+		echo "   TCP A -> TUN ${R[$p,tcp_in]} Gbit/s, TUN -> A ${R[$p,tcp_out]} Gbit/s"
+	done
+	echo
+	python3 - "$PATHS" "$(for p in $PATHS; do echo "$p ${R[$p,in]} ${R[$p,out]} ${R[$p,tcp_in]} ${R[$p,tcp_out]}"; done)" <<'PY'
+import sys
+paths = sys.argv[1].split()
+rows = {l.split()[0]: l.split()[1:] for l in sys.argv[2].splitlines() if l.strip()}
+ref = rows.get("xdpbridge")
+def cell(v, r):
+    try:
+        s = "%.3f" % float(v) if float(v) < 10 else "%.1f" % float(v)
+    except ValueError:
+        return "%-16s" % "-"
+    try:
+        return "%-16s" % ("%s (%.2fx)" % (s, float(v) / float(r)))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return "%-16s" % s
+print("%-10s %-16s %-16s %-16s %-16s" % ("path", "NIC->TUN Mpps", "TUN->NIC Mpps", "TCP A->TUN Gb/s", "TCP TUN->A Gb/s"))
+for p in paths:
+    v = rows.get(p, ["-"] * 4)
+    print("%-10s %s %s %s %s" % (p, *(cell(v[i], ref[i] if ref else None) for i in range(4))))
+print("(x: ratio to xdpbridge; kernel TCP: no TUN, A <-> B's own stack)")
+PY
+}
+
+mkdir -p "$OUT"
+main 2>&1 | tee "$OUT/tun.txt"
+exit "${PIPESTATUS[0]}"

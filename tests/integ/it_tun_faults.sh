@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
+#
+# xdpbridge tun under faults (root), each bounded in time, on it_tun.sh's topology:
+#
+#   A: va 198.18.7.1/24 <==veth==> vb 198.18.7.2/24 [B: xdpbridge tun vb --tun tun0] tun0 198.18.8.2/24
+#
+#   0. someone else's XDP program on vb ("foreign", held by it_fwd_seq): the bridge refuses it
+#      (exit 1, the message names it and --force) and leaves it there; with --force it replaces it;
+#   1. a second bridge on vb: exit 1, the message says another bridge serves vb; the first keeps
+#      its program and keeps working;
+#   2. A's entry removed from B's neighbour table: the next reply is dropped and counted as
+#      no_neigh, never sent to a guessed address; the bridge asks the kernel to resolve A again
+#      and replies resume by themselves; with --no-resolve they resume when the entry returns;
+#   3. vb down, then up: the bridge keeps running and pings pass again;
+#   4. kill -9 while traffic flows: its program stays on vb, its TUN goes with it; a new bridge
+#      replaces the program with a warning containing "stale" and works;
+#   5. `ip link del tun0` under the bridge while traffic flows: exit 1, the message names tun0,
+#      no XDP program left on vb;
+#   6. `ip link del vb` under a bridge: exit 1, the message names vb.
+#
+# Namespaces xst<run>-<pid>-{a,b}; everything is removed on exit (trap).  Exit 0 pass, 1 fail,
+# 77 skip (not root).  About 30 s.
+set -u
+
+tun_lib() {
+	local d i
+	d=$(cd "$(dirname "$0")" && pwd)
+	for ((i = 0; i < 6; i++)); do
+		[ -f "$d/tests/integ/tunlab.sh" ] && { echo "$d/tests/integ/tunlab.sh"; return 0; }
+		d=$(dirname "$d")
+	done
+	[ -f "$PWD/tests/integ/tunlab.sh" ] && { echo "$PWD/tests/integ/tunlab.sh"; return 0; }
+	return 1
+}
+LIB=$(tun_lib) || { echo "FAIL it_tun_faults: tests/integ/tunlab.sh not found above $(dirname "$0") or in $PWD"; exit 1; }
+# shellcheck source=tunlab.sh
+. "$LIB"
+tun_require it_tun_faults
+SEQ=$BUILD/tests/it_fwd_seq
+[ -x "$SEQ" ] || { echo "FAIL it_tun_faults: no $SEQ (it holds the foreign program; 'make tests' builds it)"; exit 1; }
+trap tun_cleanup EXIT
+trap 'exit 1' INT TERM
+
+tun_addrs() {
+	ip -n "$NB" addr add 198.18.8.2/24 dev tun0 &&
+	ip -n "$NB" rule add from 198.18.8.2 lookup 100 2>/dev/null;
+	ip -n "$NB" route replace default dev tun0 table 100
+}
+
+# Pings from A to tun0 in the background, 200 a second for $1 seconds: traffic while a fault hits.
+traffic() {
+	ip netns exec "$NA" ping -n -q -i 0.005 -w "$1" 198.18.8.2 > "$TMP/traffic.out" 2>&1 &
+	TPID=$!
+	PIDS+=("$TPID")
+}
+
+# The bridge's last periodic count of no_neigh drops ($1: its stdout).
+no_neigh() {
+	local v
+	v=$(json_last "$1" stats 'j["directions"][1]["dropped"]["no_neigh"]' 2>/dev/null) || v=none
+	echo "$v"
+}
+
+say "topology: $NA -- $NB"
+tun_topo 1 || { echo "FAIL: cannot build the topology"; exit 1; }
+ip -n "$NB" addr add 198.18.7.2/24 dev vb &&
+ip -n "$NA" route add 198.18.8.0/24 via 198.18.7.2 || { echo "FAIL: cannot address the topology"; exit 1; }
+nsx "$NA" ping -n -c 1 -W 2 198.18.7.2 >/dev/null || { echo "FAIL: A cannot reach B"; exit 1; }
+
+say "0. someone else's XDP program on vb"
+ip netns exec "$NB" "$SEQ" foreign vb > "$TMP/foreign.out" 2>&1 &
+FPID=$!
+PIDS+=("$FPID")
+wait_for "$TMP/foreign.out" 'attached' 5 || { show foreign "$TMP/foreign.out"; fail "cannot attach a foreign program"; }
+nsx "$NB" timeout 20 "$BR" tun vb --tun tun0 > "$TMP/refused.out" 2> "$TMP/refused.err"
+RC=$?
+show "bridge's stderr" "$TMP/refused.err"
+check "the bridge refuses a foreign program: exit 1 (got $RC)" [ "$RC" -eq 1 ]
+check "its message names the program ('foreign') and --force" \
+	eval "grep -q \"'foreign'\" '$TMP/refused.err' && grep -q -- '--force' '$TMP/refused.err'"
+check "the foreign program is still on vb" eval 'ip -n "$NB" -d link show dev vb | grep -q "name foreign"'
+check "no tun0 left behind" eval '! ip -n "$NB" link show dev tun0 >/dev/null 2>&1'
+bridge_start first tun vb --tun tun0 -j -i 0.5 --force || { echo "FAIL: the bridge did not start with --force"; exit 1; }
+FIRST=$BR_PID
+show "first bridge's stderr" "$TMP/first.err"
+check "--force says it removed 'foreign'" grep -q "force: removed XDP program 'foreign'" "$TMP/first.err"
+check "--force replaced the foreign program on vb" eval '! ip -n "$NB" -d link show dev vb | grep -q "name foreign"'
+stop_pid "$FPID"
+tun_addrs || fail "cannot address tun0"
+check "the first bridge works (pings A -> tun0)" ping_each 3 198.18.8.2
+
+say "1. a second bridge on vb"
+nsx "$NB" timeout 20 "$BR" tun vb --tun tun1 > "$TMP/second.out" 2> "$TMP/second.err"
+RC=$?
+show "second bridge's stderr" "$TMP/second.err"
+check "the second bridge fails with exit 1 (got $RC)" [ "$RC" -eq 1 ]
+check "its message says another bridge serves vb" grep -q 'vb is already served by another xdpbridge' "$TMP/second.err"
+check "the first bridge is still running, its program attached" eval 'kill -0 "$FIRST" && has_xdp "$NB" vb'
+check "the first bridge still works" ping_each 3 198.18.8.2
+
+say "2. A's entry removed from B's neighbour table"
+B0=$(no_neigh "$TMP/first.out")
+ip -n "$NB" neigh del 198.18.7.1 dev vb
+nsx "$NA" ping -n -c 1 -W 1 198.18.8.2 > "$TMP/noneigh.out" 2>&1
+RC=$?
+check "the reply without a next hop is not delivered (ping exit $RC)" [ "$RC" -ne 0 ]
+check "the bridge counted it as no_neigh (was $B0)" \
+	json_wait_change "$TMP/first.out" stats 'j["directions"][1]["dropped"]["no_neigh"]' 3 "$B0"
+check "replies resume once the bridge had A resolved again (within 5 s)" ping_until 25 198.18.8.2
+echo "  B's neighbour entry now: $(ip -n "$NB" neigh show 198.18.7.1 dev vb)"
+check "A is back in B's neighbour table" eval 'ip -n "$NB" neigh show 198.18.7.1 dev vb | grep -q lladdr'
+
+say "3. vb down, then up"
+ip -n "$NB" link set vb down
+sleep 0.5
+check "the bridge keeps running while vb is down" kill -0 "$FIRST"
+ip -n "$NB" link set vb up
+oper_up "$NB" vb
+ip -n "$NB" route replace default dev tun0 table 100
+check "pings pass again after vb is up (within 5 s)" ping_until 25 198.18.8.2
+grep -E 'vb is (down|up)' "$TMP/first.err" | sed 's/^/  | /'
+
+say "4. kill -9 while traffic flows"
+traffic 3
+sleep 0.5
+kill -KILL "$FIRST"
+wait_exit "$FIRST" 5
+check "the bridge died of SIGKILL (status $RC)" [ "$RC" -eq 137 ]
+check "its program stayed on vb (nothing could remove it)" has_xdp "$NB" vb
+check "its TUN went with it" eval '! ip -n "$NB" link show dev tun0 >/dev/null 2>&1'
+wait_exit "$TPID" 10 || stop_pid "$TPID"
+bridge_start restarted tun vb --tun tun0 -j || fail "a new bridge did not start after kill -9"
+show "restarted bridge's stderr" "$TMP/restarted.err"
+check "the new bridge replaced the stale program, saying 'stale'" grep -qi 'replaced a stale xdpbridge_steer' "$TMP/restarted.err"
+tun_addrs || fail "cannot address tun0 again"
+check "traffic flows again" ping_until 10 198.18.8.2
+
+say "5. ip link del tun0 under the bridge, traffic flowing"
+traffic 5
+sleep 0.5
+ip -n "$NB" link del tun0
+if wait_exit "$BR_PID" 15; then
+	check "the bridge exits 1 once tun0 is gone (got $RC)" [ "$RC" -eq 1 ]
+else
+	fail "the bridge still runs 15 s after tun0 was deleted"
+	stop_pid "$BR_PID"
+fi
+show "bridge stderr" "$TMP/restarted.err"
+check "its message names tun0" grep -qE 'tun0 disappeared|tun0.*(gone|deleted)' "$TMP/restarted.err"
+check "no XDP program left on vb" eval '! has_xdp "$NB" vb'
+stop_pid "$TPID"
+
+say "2b. --no-resolve: no_neigh until the entry returns"
+bridge_start nores tun vb --tun tun0 -j -i 0.5 --no-resolve || fail "the bridge did not start with --no-resolve"
+tun_addrs || fail "cannot address tun0 again"
+ping_until 10 198.18.8.2 || fail "no ping through the --no-resolve bridge"
+ip -n "$NB" neigh del 198.18.7.1 dev vb
+B0=$(no_neigh "$TMP/nores.out")
+check "pings fail while B has no entry for A" eval '! ping_until 3 198.18.8.2'
+check "counted as no_neigh (was $B0)" \
+	json_wait_change "$TMP/nores.out" stats 'j["directions"][1]["dropped"]["no_neigh"]' 3 "$B0"
+check "the entry is still missing: nobody asked the kernel" eval '! ip -n "$NB" neigh show 198.18.7.1 dev vb | grep -q lladdr'
+ip -n "$NB" neigh replace 198.18.7.1 lladdr "$A_MAC" dev vb nud reachable
+check "pings pass again once the entry is back" ping_until 10 198.18.8.2
+
+say "6. ip link del vb under the bridge"
+ip -n "$NB" link del vb
+if wait_exit "$BR_PID" 15; then
+	check "the bridge exits 1 once vb is gone (got $RC)" [ "$RC" -eq 1 ]
+else
+	fail "the bridge still runs 15 s after vb was deleted"
+	stop_pid "$BR_PID"
+fi
+show "bridge stderr" "$TMP/nores.err"
+check "its message names vb" grep -qE 'vb disappeared' "$TMP/nores.err"
+check "tun0 went away with it" eval '! ip -n "$NB" link show dev tun0 >/dev/null 2>&1'
+
+[ "$fails" -eq 0 ] && { echo "PASS it_tun_faults"; exit 0; }
+echo "FAIL it_tun_faults: $fails check(s) failed"
+exit 1
