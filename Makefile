@@ -73,6 +73,8 @@ $(O)/bpf/%.bpf.o: bpf/%.bpf.c
 
 # The skeleton's name prefixes its functions: xdpsock_redirect__open() for bpf/xsk_redirect.bpf.c.
 SKEL_NAME_xsk_redirect := xdpsock_redirect
+$(O)/bpf/xdpbridge_steer.bpf.o: bpf/xdpbridge_steer.h
+
 $(O)/%.skel.h: $(O)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(or $(SKEL_NAME_$*),$*) > $@.tmp && mv $@.tmp $@

@@ -17,6 +17,7 @@
  *   tun_steer.c   the XDP program: load, configure, attach, stale/foreign handling, detach
  *   tun_neigh.c   IF's neighbour table mirrored from netlink, read lock-free by the workers
  *   tun_frame.c   Ethernet header and next hop of a packet from the TUN (pure functions)
+ *   tun_gso.c     offloads: TCP super-packets from the device cut to the MSS, checksums finished
  *   tun_worker.c  the worker thread: both directions, sleep, drain, publish counters
  *   tun_stats.c   counters per direction and cause, human and JSON output
  */
@@ -319,9 +320,9 @@ uint32_t tun_gso_next(struct tun_gso *g, uint8_t *out, uint32_t cap);
 
 struct tun_ctl {
 	int stop;			/* atomic: stop reading, drain, return */
-	int down[2];			/* atomic: [TUN_NIC] IF, [TUN_DEV] the device: not usable, do not send into it */
+	int down[2];			/* atomic: [TUN_NIC] IF, [TUN_DEV] the device: down, send nothing into it */
 	uint32_t nic_max;		/* atomic: longest frame IF may send: its MTU + 14 */
-	uint32_t dev_max;		/* atomic: longest packet (tun) / frame (tap, + 4 if tagged) the device takes */
+	uint32_t dev_max;		/* atomic: longest packet (tun) or frame (tap; + 4 if tagged) it takes */
 	uint64_t if_mac;		/* atomic: IF's MAC in the low 48 bits (tun: the source of every frame) */
 	uint32_t pub_req;		/* atomic: publish a snapshot when pub_done differs */
 	int main_evfd;			/* a worker writes it when it stops on an error or needs a resolution */
@@ -370,8 +371,8 @@ struct tun_q_stats {
 	uint64_t dev_non_ip;		/* tun: neither IPv4 nor IPv6, or shorter than its header: dropped */
 	uint64_t dev_bad_offload;	/* offloads: a virtio-net header its packet contradicts: dropped */
 	uint64_t dev_gso;		/* offloads: TCP super-packets read and cut (their segments are in dev_rx) */
-	uint64_t tx_ring_full;		/* rounds that found no free TX frame: the device's packets waited in its queue */
-	uint64_t invalid_descs;		/* descriptors, not frames: kernel rx/tx_invalid_descs + library tx_bad_descs */
+	uint64_t tx_ring_full;		/* rounds without a free TX frame: the device's packets waited */
+	uint64_t invalid_descs;		/* descriptors: kernel rx/tx_invalid_descs + library tx_bad_descs */
 	uint64_t tx_kicks;		/* transmit syscalls */
 };
 
@@ -411,8 +412,10 @@ void tun_stats_print_table(FILE *f, const struct tun_report *r);
  *   {"type":"stats","mode":"tun"|"tap","elapsed":S,"interval":S,"directions":[DIR_IN,DIR_OUT],
  *    "xdp":{"steered":N,...},"queues":[{"queue":Q,"cpu":C,"directions":[...]},...]}
  * DIR: {"from","to","received","delivered",("rx_pps","tx_pps"),"dropped":{...per cause...},
- *   "kernel_dropped":{"rx_ring_full","fill_ring_empty","rx_dropped"} (NIC -> device only),
- *   "sent","in_flight","tx_ring_full","tx_kicks" (device -> NIC only)}
+ *   NIC -> device: "dropped":{"oversize","non_ip","dev_full","dev_error","invalid"},
+ *     "kernel_dropped":{"rx_ring_full","fill_ring_empty","rx_dropped"}
+ *   device -> NIC: "dropped":{"oversize","non_ip","no_neigh","bad_offload"},"sent","in_flight",
+ *     "tx_ring_full","tx_kicks","invalid_descs","super_packets"}
  */
 void tun_stats_print_json(FILE *f, const struct tun_report *r);
 /**
@@ -453,7 +456,7 @@ struct tun_worker {
 	struct tun_ctl *ctl;
 	/* worker-owned */
 	struct tun_q_stats c;		/* its own counters (the library's are merged at publish) */
-	uint8_t *spill;			/* what a read longer than a frame spills into, to be measured and dropped */
+	uint8_t *spill;			/* what a read longer than a frame goes on into */
 	uint8_t *bounce;		/* offloads: a super-packet in one piece while it is cut */
 	struct tun_gso gso;		/* offloads: the super-packet being cut */
 	bool gso_active;		/* segments of it remain to be sent */

@@ -28,6 +28,9 @@ static const char usage_head_tap[] =
 	"and disappears at exit, or an existing persistent multi-queue TAP of that name is used\n"
 	"('ip tuntap add dev NAME mode tap multi_queue'); its MTU is set to IF's and it is brought\n"
 	"up.  IF is made promiscuous while the bridge runs, so frames for the TAP's MAC reach it.\n"
+	"With --match, ARP and neighbour solicitations/advertisements follow the addresses they\n"
+	"ask about: to the TAP when a rule's dst= prefix holds the target, else to the host (so\n"
+	"give the TAP's subnet as dst=, or its neighbours cannot find it).\n"
 	"\n"
 	"  -t, --tap NAME        the TAP device (required)\n";
 
@@ -283,7 +286,8 @@ int tun_match_parse(const char *s, struct xb_steer_rule *r, char *err, size_t er
 			bit = dport ? XB_RULE_DPORT : XB_RULE_SPORT;
 			if (r->fields & bit)
 				goto twice;
-			if (range_parse(val, dport ? &r->dport_lo : &r->sport_lo, dport ? &r->dport_hi : &r->sport_hi)) {
+			if (range_parse(val, dport ? &r->dport_lo : &r->sport_lo,
+					dport ? &r->dport_hi : &r->sport_hi)) {
 				say(err, errlen, "%s=%s: expected a port 0-65535 or a range like 5000-5010", kv, val);
 				return -1;
 			}
@@ -392,7 +396,8 @@ enum tun_parse_result tun_cfg_parse(struct tun_cfg *cfg, enum tun_kind kind, int
 			snprintf(cfg->devname, sizeof(cfg->devname), "%s", optarg);
 			break;
 		case 'q':
-			n = fwd_list_parse(optarg, TUN_MAX_QUEUE_ID, true, cfg->queue, TUN_MAX_QUEUES, why, sizeof(why));
+			n = fwd_list_parse(optarg, TUN_MAX_QUEUE_ID, true, cfg->queue, TUN_MAX_QUEUES, why,
+					   sizeof(why));
 			if (n < 0) {
 				say(err, errlen, "--queues: %s", why);
 				return TUN_PARSE_USAGE;

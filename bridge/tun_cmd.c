@@ -658,7 +658,8 @@ static void loop(struct tun_run *r)
 					stop(r, "duration", XB_EXIT_OK);
 				break;
 			case EV_INTERVAL:
-				if (read(r->tfd_interval, &ticks, sizeof(ticks)) == (ssize_t)sizeof(ticks) && !r->stopping)
+				if (read(r->tfd_interval, &ticks, sizeof(ticks)) == (ssize_t)sizeof(ticks) &&
+				    !r->stopping)
 					periodic(r);
 				break;
 			case EV_MONITOR:

@@ -6,8 +6,8 @@
  * it disappears with our last fd, also when we are killed.
  *
  * IFF_NO_PI: no 4-byte packet-information header, so a read is exactly a packet (tun) or a
- * frame (tap), after a virtio-net header with offloads on (IFF_VNET_HDR).  O_NONBLOCK: a read says EAGAIN when the queue is empty, so a worker drains
- * its queue without ever blocking in read().
+ * frame (tap), after a virtio-net header with offloads on (IFF_VNET_HDR).  O_NONBLOCK: a read
+ * says EAGAIN when the queue is empty, so a worker drains its queue without ever blocking.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -182,7 +182,10 @@ int tun_neigh_table_put(struct tun_neigh_table *t, int family, const uint8_t *ad
 	uint32_t i;
 	int ret;
 
-	/* The kernel re-announces entries on every state change: an unchanged MAC keeps the count (and readers' caches). */
+	/*
+	 * The kernel re-announces an entry on every state change: an unchanged MAC leaves the count
+	 * alone, and with it the workers' cached answers.
+	 */
 	i = find(t, family, key_word(addr, family, 0), key_word(addr, family, 1), &found);
 	if (found && t->slot[i].w[2] == v)
 		return 0;

@@ -87,7 +87,8 @@ static void table_row(FILE *f, const char *label, bool out, const struct tun_q_s
 		      double secs)
 {
 	uint64_t rx = out ? s->dev_rx : s->nic_rx, tx = out ? s->nic_tx : s->dev_tx;
-	uint64_t prx = prev ? (out ? prev->dev_rx : prev->nic_rx) : 0, ptx = prev ? (out ? prev->nic_tx : prev->dev_tx) : 0;
+	uint64_t prx = prev ? (out ? prev->dev_rx : prev->nic_rx) : 0;
+	uint64_t ptx = prev ? (out ? prev->nic_tx : prev->dev_tx) : 0;
 
 	fprintf(f, "%-24s %12" PRIu64 " %12" PRIu64 " %10.0f %10.0f |", label, rx, tx, prev ? rate(rx, prx, secs) : 0.0,
 		prev ? rate(tx, ptx, secs) : 0.0);
@@ -182,8 +183,8 @@ static void json_dir(FILE *f, const struct tun_report *r, bool out, const struct
 			",\"dropped\":{\"oversize\":%" PRIu64 ",\"non_ip\":%" PRIu64 ",\"no_neigh\":%" PRIu64
 			",\"bad_offload\":%" PRIu64 "},\"sent\":%" PRIu64 ",\"in_flight\":%" PRIu64 ",\"tx_ring_full\":%" PRIu64
 			",\"tx_kicks\":%" PRIu64 ",\"invalid_descs\":%" PRIu64 ",\"super_packets\":%" PRIu64,
-			s->dev_oversize, s->dev_non_ip, s->no_neigh, s->dev_bad_offload, s->sent, s->in_flight, s->tx_ring_full,
-			s->tx_kicks, s->invalid_descs, s->dev_gso);
+			s->dev_oversize, s->dev_non_ip, s->no_neigh, s->dev_bad_offload, s->sent, s->in_flight,
+			s->tx_ring_full, s->tx_kicks, s->invalid_descs, s->dev_gso);
 	else
 		fprintf(f,
 			",\"dropped\":{\"oversize\":%" PRIu64 ",\"non_ip\":%" PRIu64 ",\"dev_full\":%" PRIu64 ",\"dev_error\":%" PRIu64

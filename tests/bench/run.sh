@@ -118,6 +118,12 @@ fwd() {
 	"$ROOT/tests/bench/fwd.sh" "$O"
 }
 
+tun() {
+	echo
+	echo "== 4. TUN/TAP: tests/bench/tun.sh (xdpbridge tun vs an AF_PACKET<->TUN loop vs kernel forwarding) =="
+	"$ROOT/tests/bench/tun.sh" "$O"
+}
+
 main() {
 	local rc=0
 
@@ -126,6 +132,7 @@ main() {
 	ring || rc=1
 	txrate || rc=1
 	fwd || rc=1
+	[ -n "${BENCH_NO_TUN:-}" ] || tun || rc=1
 	echo
 	echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	return $rc

@@ -5,7 +5,7 @@
 # recvmmsg/sendmmsg 64 at a time) and the kernel's own IP forwarding, between the same two
 # namespaces, in one run.
 #
-#   tests/bench/tun.sh [BUILD_DIR]      (root; not part of tests/bench/run.sh yet)
+#   tests/bench/tun.sh [BUILD_DIR]      (root; part 4 of tests/bench/run.sh: make bench)
 #
 #   ns $NA: va 198.18.10.1/24 <=veth=> vb 198.18.10.2/24 :ns $NB, tun0 198.18.11.1/24 (and tun1)
 #
@@ -42,7 +42,7 @@
 # bench/fwd_gen, bench/devmap_fwd, bpf/xdp_devmap_redirect.bpf.o (made here with make when
 # missing), iperf3.  Results to stdout and bench/out/tun.txt.  Environment: TUN_SECS (3),
 # TUN_REPS (3; SECS <= 10, REPS <= 8), TUN_PATHS ("xdpbridge nooffload afpacket kernel"), GEN_CPU (0),
-# BR_CPU (1).  About 4 min.
+# BR_CPU (1).  About 5 min.
 # Everything made here (namespaces, links, XDP programs, processes) is removed on exit, also on
 # failure or Ctrl-C.
 set -u -o pipefail
