@@ -18,6 +18,7 @@
  *   tun_neigh.c   IF's neighbour table mirrored from netlink, read lock-free by the workers
  *   tun_frame.c   Ethernet header and next hop of a packet from the TUN (pure functions)
  *   tun_gso.c     offloads: TCP super-packets from the device cut to the MSS, checksums finished
+ *   tun_gro.c     offloads: a flow's packets from IF joined into super-packets for the device
  *   tun_worker.c  the worker thread: both directions, sleep, drain, publish counters
  *   tun_stats.c   counters per direction and cause, human and JSON output
  */
@@ -34,6 +35,7 @@
 #include "../bpf/xdpbridge_steer.h"
 #include "nl.h"
 #include "stats.h"
+#include "tun_gro.h"
 
 #define TUN_MAX_QUEUES	256	/* the kernel's MAX_TAP_QUEUES */
 #define TUN_MAX_QUEUE_ID 65535
@@ -81,6 +83,7 @@ struct tun_cfg {
 	uint8_t via[2][16];
 	bool no_resolve;		/* tun: never ask the kernel to resolve a missing next hop */
 	bool no_offload;		/* no IFF_VNET_HDR: every packet read from the device is at most its MTU */
+	bool no_gro;			/* offloads on, but every packet from IF written alone */
 };
 
 enum tun_parse_result {
@@ -121,8 +124,9 @@ struct tun_dev {
 /**
  * tun_dev_open() - create @name (or attach to an existing persistent multi-queue device of
  * that name and kind) with @nqueues queues, each an fd of its own (IFF_MULTI_QUEUE, IFF_NO_PI).
- * @offload: IFF_VNET_HDR and TUNSETOFFLOAD (checksum, TSO): the device hands out TCP packets up
- * to 64 KiB, cut by the worker (tun_gso.c).
+ * @offload: IFF_VNET_HDR and TUNSETOFFLOAD (checksum, TSO, USO where the kernel has it): the
+ * device hands out TCP and UDP packets up to 64 KiB, cut by the worker (tun_gso.c), and takes
+ * the super-packets the worker joins (tun_gro.c).
  * Return: 0, or -errno with a sentence naming the cause and the fix in @err; nothing is left.
  */
 int tun_dev_open(struct tun_dev *d, const char *name, enum tun_kind kind, unsigned int nqueues, bool offload,
@@ -280,19 +284,24 @@ bool tun_frame_tagged(const uint8_t *f, uint32_t len);
 
 struct virtio_net_hdr;
 
-/* A TCP "super-packet" (GSO) being cut into segments. */
+/* A TCP or UDP "super-packet" (GSO: TSO, USO) being cut into segments. */
 struct tun_gso {
-	const uint8_t *pkt;		/* as read from the device: link header (tap), IP, TCP, payload */
+	const uint8_t *pkt;		/* as read from the device: link header (tap), IP, TCP or UDP, payload */
 	uint32_t len;
-	uint32_t l3, l4;		/* offsets of the IP and TCP headers */
+	uint32_t l3, l4;		/* offsets of the IP and the TCP or UDP header */
 	uint32_t hdr_len;		/* bytes repeated in front of every segment */
 	uint32_t mss;			/* payload bytes per segment (gso_size) */
 	uint32_t off;			/* offset in pkt of the next segment's payload */
 	uint32_t seg;			/* segments made so far */
 	bool v6;
+	bool udp;			/* USO: every segment a datagram of its own */
 };
 
-/** tun_csum_add() - add the big-endian 16-bit words of @p to the one's-complement @sum (not folded). */
+/**
+ * tun_csum_add() - add the big-endian 16-bit words of @p (an odd last byte is the high half of
+ * one), at any alignment, to the one's-complement @sum (any value: a result goes back in).  Not
+ * folded: only its tun_csum_fold() is meaningful, the raw value is one of several equal sums.
+ */
 uint32_t tun_csum_add(uint32_t sum, const uint8_t *p, uint32_t len);
 /** tun_csum_fold() - fold and invert: the checksum to store. */
 uint16_t tun_csum_fold(uint32_t sum);
@@ -303,9 +312,9 @@ uint16_t tun_csum_fold(uint32_t sum);
  */
 int tun_csum_finish(uint8_t *pkt, uint32_t len, uint32_t start, uint32_t offset);
 /**
- * tun_gso_start() - check the TCP GSO packet @pkt (@len bytes, IP header at @l3) against its
- * virtio header @h and prepare to cut it.  Return: 0, -EOPNOTSUPP (not TCP GSO), -EINVAL (its
- * headers do not say what @h says).
+ * tun_gso_start() - check the GSO packet @pkt (@len bytes, IP header at @l3) against its virtio
+ * header @h and prepare to cut it: TCPV4, TCPV6 (TSO) or UDP_L4 (USO, IPv4 or IPv6).  Return: 0,
+ * -EOPNOTSUPP (another GSO type: UFO), -EINVAL (its headers do not say what @h says).
  */
 int tun_gso_start(struct tun_gso *g, const struct virtio_net_hdr *h, const uint8_t *pkt, uint32_t len, uint32_t l3);
 /** tun_gso_count() - how many segments the packet makes. */
@@ -330,6 +339,7 @@ struct tun_ctl {
 	enum tun_kind kind;
 	uint32_t batch;
 	bool offload;			/* the device's reads and writes carry a virtio-net header */
+	bool gro;			/* offloads: a flow's packets from IF written as super-packets */
 	const char *ifname, *devname;
 	bool have_peer_mac;
 	uint8_t peer_mac[6];
@@ -347,7 +357,7 @@ struct tun_ctl {
  *   NIC -> device: nic_rx = dev_tx + nic_oversize + nic_non_ip + dev_full + dev_error + nic_invalid
  *   device -> NIC: dev_rx = nic_tx + dev_oversize + dev_non_ip + no_neigh + dev_bad_offload;
  *                  nic_tx = sent + in_flight
- * With offloads, a TCP super-packet counts in dev_rx as the segments it makes (wire-size packets).
+ * With offloads, a TCP/UDP super-packet counts in dev_rx as the segments it makes (wire-size packets).
  */
 struct tun_q_stats {
 	/* NIC -> device */
@@ -361,6 +371,8 @@ struct tun_q_stats {
 	uint64_t rx_ring_full;		/* kernel: dropped before IF's RX ring, it was full */
 	uint64_t fill_ring_empty;	/* kernel: no fill-ring frame (also in rx_dropped) */
 	uint64_t rx_dropped;		/* kernel: dropped before the RX ring, every other cause */
+	uint64_t dev_gro;		/* offloads: super-packets written (their packets are in dev_tx) */
+	uint64_t dev_gro_pkts;		/* offloads: the packets in them */
 	/* device -> NIC */
 	uint64_t dev_rx;		/* packets (tun) or frames (tap) read from the device, as wire-size packets */
 	uint64_t nic_tx;		/* put on IF's TX ring */
@@ -370,7 +382,7 @@ struct tun_q_stats {
 	uint64_t dev_oversize;		/* longer than IF's MTU (+ 14): dropped */
 	uint64_t dev_non_ip;		/* tun: neither IPv4 nor IPv6, or shorter than its header: dropped */
 	uint64_t dev_bad_offload;	/* offloads: a virtio-net header its packet contradicts: dropped */
-	uint64_t dev_gso;		/* offloads: TCP super-packets read and cut (their segments are in dev_rx) */
+	uint64_t dev_gso;		/* offloads: TCP/UDP super-packets read and cut (their segments are in dev_rx) */
 	uint64_t tx_ring_full;		/* rounds without a free TX frame: the device's packets waited */
 	uint64_t invalid_descs;		/* descriptors: kernel rx/tx_invalid_descs + library tx_bad_descs */
 	uint64_t tx_kicks;		/* transmit syscalls */
@@ -460,6 +472,8 @@ struct tun_worker {
 	uint8_t *bounce;		/* offloads: a super-packet in one piece while it is cut */
 	struct tun_gso gso;		/* offloads: the super-packet being cut */
 	bool gso_active;		/* segments of it remain to be sent */
+	struct tun_gro gro;		/* offloads: the flows of the RX batch being joined */
+	int dev_gone;			/* a write said the device is gone (-EBADFD, -ENODEV) */
 	uint8_t gso_mac[6];		/* tun: their next hop */
 	int gso_family;
 	bool tx_busy;			/* the kick left frames on the TX ring: kick again soon */

@@ -71,10 +71,15 @@ static const char usage_common[] =
 	"  -m, --mode MODE       auto|copy|zerocopy AF_XDP (default auto)\n"
 	"  -x, --xdp MODE        auto|native|generic: how the steering program attaches (default auto:\n"
 	"                        native, else generic)\n"
-	"      --no-offload      open the device without IFF_VNET_HDR: the host then cuts TCP to the MTU\n"
-	"                        and finishes checksums before the bridge reads them (default: offloads\n"
-	"                        on: the host hands over TCP packets of up to 64 KiB, which the bridge\n"
-	"                        cuts to the MSS and checksums in software: fewer reads)\n"
+	"      --no-offload      open the device without IFF_VNET_HDR: the host then cuts TCP and UDP\n"
+	"                        to the MTU and finishes checksums before the bridge reads them, and\n"
+	"                        nothing is joined (default: offloads on: the host hands over TCP and\n"
+	"                        UDP packets of up to 64 KiB, which the bridge cuts to the MSS and\n"
+	"                        checksums in software: fewer reads)\n"
+	"      --no-gro          with offloads, still write every packet from IF alone (default: the\n"
+	"                        TCP segments and UDP datagrams of one flow that IF delivers in one\n"
+	"                        batch go into the device as one super-packet, which the host cuts\n"
+	"                        back into the same packets: fewer writes)\n"
 	"      --frame-size N    2048|4096 bytes per UMEM frame (default 2048)\n"
 	"      --frames N        UMEM frames per worker (default 2 x --ring; at least --ring + --batch)\n"
 	"      --ring N          size of every ring, a power of two (default 2048)\n"
@@ -327,6 +332,7 @@ enum {
 	OPT_TAP,
 	OPT_TUN,
 	OPT_NO_OFFLOAD,
+	OPT_NO_GRO,
 };
 
 static const struct option long_opts[] = {
@@ -345,6 +351,7 @@ static const struct option long_opts[] = {
 	{ "via", required_argument, NULL, OPT_VIA },
 	{ "no-resolve", no_argument, NULL, OPT_NO_RESOLVE },
 	{ "no-offload", no_argument, NULL, OPT_NO_OFFLOAD },
+	{ "no-gro", no_argument, NULL, OPT_NO_GRO },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "duration", required_argument, NULL, 'd' },
@@ -506,6 +513,9 @@ enum tun_parse_result tun_cfg_parse(struct tun_cfg *cfg, enum tun_kind kind, int
 			break;
 		case OPT_NO_OFFLOAD:
 			cfg->no_offload = true;
+			break;
+		case OPT_NO_GRO:
+			cfg->no_gro = true;
 			break;
 		case 'i':
 			if (!fwd_secs_parse(optarg, MAX_SECS, &cfg->interval))

@@ -474,10 +474,13 @@ static int open_device(struct tun_run *r)
 	}
 	r->dev_mtu = r->if_mtu;
 	r->ctl.offload = r->dev.offload;
+	r->ctl.gro = r->dev.offload && !r->cfg.no_gro;
 	fprintf(stderr, "%s%s %s %s with %u queue%s, MTU %u (as %s's), %s, up\n", r->pfx,
 		r->dev.created ? "created" : "attached to the persistent", r->kname, r->cfg.devname, r->dev.nfds,
 		r->dev.nfds == 1 ? "" : "s", r->if_mtu, r->cfg.ifname,
-		r->dev.offload ? "offloads on (TSO and checksums, done by the bridge)" : "no offloads");
+		!r->dev.offload ? "no offloads" :
+		r->ctl.gro	? "offloads on (TSO and checksums, done by the bridge; flows joined towards it)" :
+				  "offloads on (TSO and checksums, done by the bridge)");
 	return 0;
 }
 

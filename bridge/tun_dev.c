@@ -22,9 +22,34 @@
 
 #define TUN_PATH "/dev/net/tun"
 
+/* USO, Linux 6.2: older headers lack them. */
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20
+#endif
+#ifndef TUN_F_USO6
+#define TUN_F_USO6 0x40
+#endif
+
+#define TUN_OFFLOADS (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)
+
 static const char *kind_name(enum tun_kind k)
 {
 	return k == TUN_KIND_TAP ? "tap" : "tun";
+}
+
+/*
+ * Offloads: the kernel may then hand out TCP and UDP packets up to 64 KiB and leave checksums
+ * unfinished (tun_gso.c completes both).  USO too when the kernel has it: a kernel older than
+ * 6.2 refuses every flag it does not know with EINVAL, and then gets TCP only.  Not UFO: it
+ * makes IP fragments, which are not ours to make.  0 or -errno.
+ */
+static int set_offload(int fd)
+{
+	if (!ioctl(fd, TUNSETOFFLOAD, TUN_OFFLOADS | TUN_F_USO4 | TUN_F_USO6))
+		return 0;
+	if (errno == EINVAL && !ioctl(fd, TUNSETOFFLOAD, TUN_OFFLOADS))
+		return 0;
+	return -errno;
 }
 
 /* The sentence for a failed TUNSETIFF on queue @i of @d. */
@@ -89,15 +114,11 @@ int tun_dev_open(struct tun_dev *d, const char *name, enum tun_kind kind, unsign
 			goto fail;
 		}
 		d->fd[d->nfds++] = fd;
-		/*
-		 * Offloads: the kernel may then hand out TCP packets up to 64 KiB and leave checksums
-		 * unfinished (tun_gso.c completes both).  Not UDP segmentation: it is never offered.
-		 */
-		if (i == 0 && offload &&
-		    ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN) < 0) {
-			ret = -errno;
+		/* The device's, not the queue's: once is enough. */
+		ret = i == 0 && offload ? set_offload(fd) : 0;
+		if (ret) {
 			snprintf(err, errlen, "cannot turn on the offloads of %s (TUNSETOFFLOAD): %s: try --no-offload", name,
-				 strerror(errno));
+				 strerror(-ret));
 			goto fail;
 		}
 		d->offload = offload;

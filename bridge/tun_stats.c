@@ -189,9 +189,9 @@ static void json_dir(FILE *f, const struct tun_report *r, bool out, const struct
 		fprintf(f,
 			",\"dropped\":{\"oversize\":%" PRIu64 ",\"non_ip\":%" PRIu64 ",\"dev_full\":%" PRIu64 ",\"dev_error\":%" PRIu64
 			",\"invalid\":%" PRIu64 "},\"kernel_dropped\":{\"rx_ring_full\":%" PRIu64 ",\"fill_ring_empty\":%" PRIu64
-			",\"rx_dropped\":%" PRIu64 "}",
+			",\"rx_dropped\":%" PRIu64 "},\"super_packets\":%" PRIu64 ",\"in_super_packets\":%" PRIu64,
 			s->nic_oversize, s->nic_non_ip, s->dev_full, s->dev_error, s->nic_invalid, s->rx_ring_full,
-			s->fill_ring_empty, s->rx_dropped);
+			s->fill_ring_empty, s->rx_dropped, s->dev_gro, s->dev_gro_pkts);
 	if (b)
 		fprintf(f, ",\"adds_up\":%s",
 			(out ? b->out_adds_up && b->tx_adds_up : b->in_adds_up) ? "true" : "false");
@@ -276,7 +276,10 @@ void tun_summary_print(FILE *f, const struct tun_report *r, const char *reason, 
 		" (%s)\n",
 		out, t.dev_rx, t.nic_tx, t.dev_oversize, t.dev_non_ip, t.no_neigh, t.dev_bad_offload,
 		b.out_adds_up ? "adds up" : "DOES NOT ADD UP", t.sent, t.in_flight, b.tx_adds_up ? "adds up" : "DOES NOT ADD UP");
+	if (t.dev_gro)
+		fprintf(f, "  (%" PRIu64 " of the packets delivered went in %" PRIu64 " writes: super-packets of a flow's packets)\n",
+			t.dev_gro_pkts, t.dev_gro);
 	if (t.dev_gso)
-		fprintf(f, "  (%" PRIu64 " of the reads were TCP super-packets, counted above as the segments they were cut into)\n",
+		fprintf(f, "  (%" PRIu64 " of the reads were TCP/UDP super-packets, counted above as the segments they were cut into)\n",
 			t.dev_gso);
 }

@@ -10,7 +10,7 @@
  *     device -> NIC   k = tx_seek_n(batch)           free TX frames
  *                     readv(fd) into frame i         until EAGAIN or a batch; the TUN's packet
  *                                                    lands after 14 bytes left for its header;
- *                                                    offloads: a TCP super-packet is cut into
+ *                                                    offloads: a TCP/UDP super-packet is cut into
  *                                                    frames i.. (tun_gso.c), checksums finished
  *                     tx_commit_n(i); kick           one kick per batch
  *     nothing moved:  poll() on the socket, the device and the eventfd, then loop
@@ -39,7 +39,7 @@
 #define IDLE_MS		1000	/* safety net: a socket whose interface changed may not signal */
 #define BUSY_RETRY_MS	1	/* the kernel left frames on the TX ring, or none was free: look again soon */
 #define DOWN_RETRY_MS	100	/* IF said ENETDOWN before the monitor did */
-#define SPILL_LEN	65536	/* the longest packet a TUN/TAP hands out (a 64 KiB TCP super-packet) */
+#define SPILL_LEN	65536	/* the longest packet a TUN/TAP hands out (a 64 KiB TCP/UDP super-packet) */
 #define VNET_LEN	sizeof(struct virtio_net_hdr)
 #define MISS_REPEAT_MS	200	/* the same missing next hop is reported again after this */
 #define DRAIN_BATCHES	64	/* batches of IF's RX ring a stopping worker still delivers */
@@ -178,13 +178,39 @@ static bool ip_ethertype(const uint8_t *f)
 	return (f[12] == 0x08 && f[13] == 0x00) || (f[12] == 0x86 && f[13] == 0xdd);
 }
 
+/* tun_gro_out_fn: one packet or super-packet into the device, counted. */
+static int dev_write(void *ctx, const struct iovec *iov, int iovcnt, uint32_t segs)
+{
+	struct tun_worker *w = ctx;
+
+	if (writev(w->dev_fd, iov, iovcnt) >= 0) {
+		w->c.dev_tx += segs;
+		if (segs > 1) {
+			w->c.dev_gro++;
+			w->c.dev_gro_pkts += segs;
+		}
+		return 0;
+	}
+	if (errno == EINVAL && segs > 1)
+		return -EINVAL;	/* a kernel without that offload: tun_gro.c writes them one by one */
+	if (errno == EAGAIN) {
+		w->c.dev_full += segs;
+	} else {
+		/* EIO: the device is down (the monitor pauses us soon); EBADFD: it is gone. */
+		w->c.dev_error += segs;
+		if (errno == EBADFD || errno == ENODEV)
+			w->dev_gone = -errno;
+	}
+	return -errno;
+}
+
 /* Up to @want frames from IF into the device.  Returns the frames taken, or -errno (stop). */
 static int nic_to_dev(struct tun_worker *w, uint32_t want)
 {
 	struct tun_ctl *ctl = w->ctl;
 	uint32_t dev_max = load_u32(&ctl->dev_max), len, i, n;
 	bool tun = ctl->kind == TUN_KIND_TUN;
-	int r, gone = 0;
+	int r;
 
 	r = xdpsock_rx_seek_n(w->rx, want);
 	if (r <= 0)
@@ -212,31 +238,20 @@ static int nic_to_dev(struct tun_worker *w, uint32_t want)
 			continue;
 		}
 		if (ctl->offload) {
-			/* A header saying "nothing to do": the checksums on the wire are complete. */
-			static const struct virtio_net_hdr none = { .gso_type = VIRTIO_NET_HDR_GSO_NONE };
-			struct iovec iov[2] = { { (void *)&none, VNET_LEN }, { (void *)f, len } };
-
-			if (writev(w->dev_fd, iov, 2) >= 0) {
-				w->c.dev_tx++;
-				continue;
-			}
-		} else if (write(w->dev_fd, f, len) >= 0) {
-			w->c.dev_tx++;
-			continue;
-		}
-		if (errno == EAGAIN) {
-			w->c.dev_full++;
+			/* Joined to its flow, or written with a header saying "nothing to do". */
+			tun_gro_add(&w->gro, f, len);
 		} else {
-			/* EIO: the device is down (the monitor pauses us soon); EBADFD: it is gone. */
-			w->c.dev_error++;
-			if (errno == EBADFD || errno == ENODEV)
-				gone = -errno;
+			struct iovec iov = { (void *)f, len };
+
+			dev_write(w, &iov, 1, 1);
 		}
 	}
+	/* The frames of the batch are in the super-packets: written before they are given back. */
+	tun_gro_flush(&w->gro);
 	xdpsock_rx_commit_n(w->rx, n);
 	w->c.nic_rx += n;
-	if (gone)
-		return fail(w, gone, ctl->devname, "write failed");
+	if (w->dev_gone)
+		return fail(w, w->dev_gone, ctl->devname, "write failed");
 	return (int)n;
 }
 
@@ -555,6 +570,8 @@ static void *worker_main(void *arg)
 	struct tun_ctl *ctl = w->ctl;
 	int k, moved;
 
+	/* With --no-gro, tun_gro only puts the "nothing to do" header in front of every packet. */
+	w->gro.no_tcp = w->gro.no_udp = !ctl->gro;
 	while (!load_int(&ctl->stop)) {
 		moved = 0;
 		if (!load_int(&ctl->down[TUN_DEV])) {
@@ -613,6 +630,7 @@ int tun_worker_open(struct tun_worker *w, const struct tun_cfg *cfg, int ifindex
 	}
 	w->xsk_fd = xdpsock_rx_fd(w->rx);
 	w->frame_len = cfg->frame_size;
+	tun_gro_init(&w->gro, cfg->kind == TUN_KIND_TAP ? TUN_ETH_HLEN : 0, dev_write, w);
 	return 0;
 
 fail:

@@ -16,6 +16,10 @@
  *       TUN as fast as write() goes: a source of traffic the kernel routes from there
  *   afp_tun drain TUN [--secs N]
  *       read and drop whatever the kernel sends into the TUN: a sink for the kernel's own forwarding
+ *   afp_tun send --dst IP [--len BYTES] [--gso N] [--secs N]
+ *       a UDP socket (port 40000 -> 9) sending datagrams of BYTES of payload (default 22: 50-byte
+ *       IP packets) to IP wherever the host routes it, 64 per sendmmsg(); with --gso N (2..64),
+ *       N datagrams per send in one UDP_SEGMENT super-packet, as a QUIC stack sends.  No TUN.
  *
  * The TUN (IFF_TUN | IFF_NO_PI, one queue) is created and disappears at exit; the caller
  * addresses it and brings it up once "afp_tun: ready" is printed.  Runs until SIGINT/SIGTERM or
@@ -39,6 +43,12 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/if_tun.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
 
 #define BATCH 64
 #define FRAME 2048
@@ -137,6 +147,62 @@ static int run_gen(int tun, const char *src, const char *dst, unsigned int len, 
 	}
 	printf("afp_tun: gen wrote %lu packets of %u bytes in %.2f s (%lu refused: queue full)\n", sent, len, now() - t0,
 	       full);
+	return 0;
+}
+
+static int run_send(const char *dst, unsigned int len, unsigned int gso, double end)
+{
+	static uint8_t payload[BATCH * 1472];
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9) };
+	struct sockaddr_in from = { .sin_family = AF_INET, .sin_port = htons(40000) };
+	struct mmsghdr mm[BATCH];
+	struct iovec iov[BATCH];
+	unsigned long sent = 0, full = 0;
+	unsigned int per = gso ? gso : 1, i;
+	double t0 = now();
+	int fd, one = 1;
+
+	if (len < 1 || len > 1472 || (gso && (gso < 2 || gso > 64))) {
+		fprintf(stderr, "afp_tun: --len 1..1472, --gso 2..64\n");
+		return 2;
+	}
+	if (inet_pton(AF_INET, dst, &to.sin_addr) != 1) {
+		fprintf(stderr, "afp_tun: --dst: an IPv4 address\n");
+		return 2;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&from, sizeof(from)) || connect(fd, (struct sockaddr *)&to, sizeof(to)))
+		die("UDP socket");
+	if (gso) {
+		int seg = (int)len;
+
+		if (setsockopt(fd, SOL_UDP, UDP_SEGMENT, &seg, sizeof(seg)))
+			die("UDP_SEGMENT");
+	}
+	for (i = 0; i < sizeof(payload); i++)
+		payload[i] = (uint8_t)i;
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < BATCH; i++) {
+		iov[i] = (struct iovec){ payload, (size_t)len * per };
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (!quit && now() < end) {
+		for (i = 0; i < 64; i++) {
+			int n = sendmmsg(fd, mm, gso ? 1 : BATCH, 0);
+
+			if (n > 0)
+				sent += (unsigned long)n * per;
+			else if (errno == EAGAIN || errno == ENOBUFS || errno == ECONNREFUSED)
+				full++;
+			else
+				die("sendmmsg");
+		}
+	}
+	printf("afp_tun: send sent %lu datagrams of %u bytes in %.2f s (%s; %lu refused)\n", sent, len, now() - t0,
+	       gso ? "UDP_SEGMENT" : "sendmmsg", full);
+	close(fd);
 	return 0;
 }
 
@@ -249,14 +315,15 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: afp_tun bridge IF TUN --peer-mac MAC [--secs N]\n"
 			"       afp_tun gen TUN --src IP --dst IP [--len BYTES] [--secs N]\n"
-			"       afp_tun drain TUN [--secs N]\n");
+			"       afp_tun drain TUN [--secs N]\n"
+			"       afp_tun send --dst IP [--len BYTES] [--gso N] [--secs N]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	const char *mode, *tun_name, *ifname = NULL, *src = NULL, *dst = NULL;
-	unsigned int m[6], len = 50;
+	unsigned int m[6], len = 50, gso = 0;
 	uint8_t peer[6] = { 0 };
 	double secs = 60;
 	bool have_peer = false;
@@ -270,10 +337,15 @@ int main(int argc, char **argv)
 		if (argc < 4)
 			usage();
 		ifname = argv[i++];
+	} else if (!strcmp(mode, "send")) {
+		len = 22;
+		i = 1;	/* no TUN: the options start after the mode */
 	} else if (strcmp(mode, "gen") && strcmp(mode, "drain")) {
 		usage();
 	}
-	tun_name = argv[i++];
+	tun_name = i == 1 ? NULL : argv[i++];
+	if (!tun_name)
+		i = 2;
 	for (; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--secs"))
 			secs = atof(argv[i + 1]);
@@ -283,6 +355,8 @@ int main(int argc, char **argv)
 			src = argv[i + 1];
 		else if (!strcmp(argv[i], "--dst"))
 			dst = argv[i + 1];
+		else if (!strcmp(argv[i], "--gso"))
+			gso = (unsigned int)atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--peer-mac") &&
 			 sscanf(argv[i + 1], "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) == 6) {
 			for (int k = 0; k < 6; k++)
@@ -296,6 +370,13 @@ int main(int argc, char **argv)
 		usage();
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	if (!tun_name) {
+		if (!dst)
+			usage();
+		printf("afp_tun: ready (send)\n");
+		fflush(stdout);
+		return run_send(dst, len, gso, now() + secs);
+	}
 	tun = tun_open(tun_name);
 	printf("afp_tun: ready (%s)\n", tun_name);
 	fflush(stdout);

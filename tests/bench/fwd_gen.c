@@ -5,6 +5,7 @@
  *
  *   ip netns exec GEN taskset -c 0 fwd_gen --dev g0 --dmac MAC --len 64 --peer-ns SINK --peer-dev s0
  *                                          [--secs 3] [--reps 3] [--warmup 0.5] [--count N --rate PPS]
+ *                                          [--flow]
  *
  * One continuous stream of identical Ethernet/IPv4/UDP frames of --len bytes (FCS not included)
  * from --dev's MAC to --dmac, 198.18.1.1 -> 198.18.1.2, port 9: first --warmup seconds that are
@@ -19,6 +20,10 @@
  * bytes are written only the first time it is used: every frame is the same, and copy mode does
  * not change them, so the generator spends its time sending.
  *
+ * --flow: the frames as a Linux UDP socket sends them -- DF, the IP id one more in every frame,
+ * a UDP checksum -- instead of identical frames with id 0 and no UDP checksum (what a raw
+ * generator sends, and what no receiver can join into bigger packets).
+ *
  * With --count N --rate PPS it sends exactly N frames at that rate instead (a path check: fwd.sh
  * expects exactly N more at the sink).  Prints one line per window and a final line
  *   RESULT len=L delivered_mpps=MEDIAN min=.. max=.. offered_mpps=MEDIAN gen_dropped_mpps=MEDIAN
@@ -28,6 +33,7 @@
  * Exit: 0, 1 error, 2 usage.  Every loop is bounded by time.
  */
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/ethernet.h>
@@ -170,7 +176,7 @@ static uint16_t csum16(const void *data, size_t len)
 	return (uint16_t)~sum;
 }
 
-static void build_frame(uint8_t *buf, uint32_t len, const uint8_t *src, const uint8_t *dst)
+static void build_frame(uint8_t *buf, uint32_t len, const uint8_t *src, const uint8_t *dst, bool flow)
 {
 	struct ether_header eth;
 	struct iphdr ip;
@@ -197,6 +203,43 @@ static void build_frame(uint8_t *buf, uint32_t len, const uint8_t *src, const ui
 	memcpy(buf + sizeof(eth), &ip, sizeof(ip));
 	memcpy(buf + sizeof(eth) + sizeof(ip), &udp, sizeof(udp));
 	memcpy(buf + sizeof(eth) + sizeof(ip) + sizeof(udp), "xdpsock fwd bench", 17);
+	if (flow) {
+		/* The UDP checksum: the pseudo-header (addresses, protocol, length), then UDP and payload. */
+		uint32_t l4 = len - sizeof(eth) - sizeof(ip), sum = 0;
+		uint8_t *u = buf + sizeof(eth) + sizeof(ip), ph[12];
+		uint16_t c;
+
+		memcpy(ph, &ip.saddr, 8);
+		ph[8] = 0;
+		ph[9] = IPPROTO_UDP;
+		ph[10] = (uint8_t)(l4 >> 8);
+		ph[11] = (uint8_t)l4;
+		for (uint32_t i = 0; i < 12; i += 2)
+			sum += (uint32_t)ph[i] << 8 | ph[i + 1];
+		for (uint32_t i = 0; i < l4; i += 2)
+			sum += (uint32_t)u[i] << 8 | (i + 1 < l4 ? u[i + 1] : 0);
+		while (sum >> 16)
+			sum = (sum & 0xffff) + (sum >> 16);
+		c = (uint16_t)~sum;
+		c = c ? c : 0xffff;
+		u[6] = (uint8_t)(c >> 8);
+		u[7] = (uint8_t)c;
+		buf[sizeof(eth) + 6] = 0x40;	/* DF */
+	}
+}
+
+/* --flow: IP id @id in the frame at @p, and the header checksum again (the UDP one does not cover it). */
+static void set_id(uint8_t *p, uint16_t id)
+{
+	uint8_t *ip = p + sizeof(struct ether_header);
+	uint16_t c;
+
+	ip[4] = (uint8_t)(id >> 8);
+	ip[5] = (uint8_t)id;
+	ip[10] = ip[11] = 0;
+	c = csum16(ip, 20);
+	ip[10] = (uint8_t)(c >> 8);
+	ip[11] = (uint8_t)c;
 }
 
 /* ---- sending ------------------------------------------------------------ */
@@ -207,6 +250,8 @@ struct gen {
 	uint32_t len;
 	uint8_t *written;	/* per UMEM frame: the template is in it */
 	uint32_t frame_size, frame_count;
+	bool flow;		/* --flow: a new IP id in every frame */
+	uint16_t id;
 };
 
 /* One batch: up to @want frames onto the TX ring, one kick.  Returns the frames committed. */
@@ -229,6 +274,8 @@ static uint32_t send_batch(struct gen *g, uint32_t want)
 			memcpy(p, g->frame, g->len);
 			g->written[idx] = 1;
 		}
+		if (g->flow)
+			set_id(p, g->id++);
 	}
 	if (n > 0)
 		xdpsock_tx_commit_n(g->tx, (uint32_t)n);
@@ -269,7 +316,7 @@ static double median(const double *v, int n)
 static void usage(void)
 {
 	fprintf(stderr, "usage: fwd_gen --dev IF --dmac MAC --len BYTES --peer-ns NS --peer-dev IF\n"
-			"               [--secs S] [--reps N (1..%d)] [--warmup S] [--count N --rate PPS]\n",
+			"               [--secs S] [--reps N (1..%d)] [--warmup S] [--count N --rate PPS] [--flow]\n",
 		MAX_REPS);
 	exit(2);
 }
@@ -289,6 +336,15 @@ int main(int argc, char **argv)
 	char buf[200];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* The one flag among KEY VALUE pairs: taken out first. */
+	for (int i = 1, n = 1; i <= argc; i++) {
+		if (i < argc && !strcmp(argv[i], "--flow"))
+			g.flow = true;
+		else if (i < argc)
+			argv[n++] = argv[i];
+		else
+			argc = n;
+	}
 	for (int i = 1; i + 1 < argc; i += 2) {
 		const char *k = argv[i], *v = argv[i + 1];
 
@@ -328,7 +384,7 @@ int main(int argc, char **argv)
 	nl_a = netlink_open();
 	nl_b = netlink_open_in(peer_ns);
 	link_get(nl_a, dev, &a0);
-	build_frame(g.frame, g.len, a0.mac, dmac);
+	build_frame(g.frame, g.len, a0.mac, dmac, g.flow);
 
 	memset(&o, 0, sizeof(o));
 	o.sz = sizeof(o);

@@ -6,8 +6,8 @@
 
 Run by tests/bench/run.sh (`make bench`) at the end; reads only what that run left in OUT_DIR:
 machine.txt, commands.txt, ring.txt + ring_cg.txt (ring_bench's tables), tx_rate.txt (tx_rate's
-output), fwd.tsv (fwd.sh's table), rtt_PATH.txt (xdpsock-ping) and rtt_PATH.json (xdpgen ping
---json).  A part that is missing (skipped, not root, failed) is left out of the report, and said so.
+output), fwd.tsv (fwd.sh's table), rtt_PATH.txt (xdpsock-ping), rtt_PATH.json (xdpgen ping --json) and
+tun.txt (tun.sh's output, when it is not older than machine.txt).  A part that is missing (skipped, not root, failed) is left out of the report, and said so.
 Every ratio is value / reference of the same run.  The plots need gnuplot (pngcairo, else png).
 """
 import json
@@ -291,6 +291,30 @@ plot {plots}
 
 # ---- the report ----------------------------------------------------------------------------------
 
+def tun():
+    """tun.sh's final table: its lines as printed, and the numbers per path."""
+    try:
+        if os.path.getmtime(os.path.join(OUT, "tun.txt")) < os.path.getmtime(os.path.join(OUT, "machine.txt")):
+            return None     # from an earlier run
+    except OSError:
+        return None
+    lines = (read("tun.txt") or "").splitlines()
+    start = next((i for i, l in enumerate(lines) if l.startswith("path ")), None)
+    if start is None:
+        return None
+    table = lines[start:]
+    cols = ["nic_tun_raw_mpps", "nic_tun_flow_mpps", "tun_nic_raw_mpps", "tun_nic_gso_mpps",
+            "tcp_a_tun_gbps", "tcp_tun_a_gbps"]
+    rows = {}
+    for l in table[2:]:
+        f = l.split()
+        if not f or f[0].startswith("("):
+            break
+        vals = [num(x) for x in f[1:] if not x.startswith("(")][:len(cols)]
+        rows[f[0]] = dict(zip(cols, vals))
+    return {"table": table, "rows": rows}
+
+
 def md_table(head, rows):
     out = ["| " + " | ".join(head) + " |", "|" + "|".join("---:" if i else "---" for i in range(len(head))) + "|"]
     out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
@@ -303,7 +327,7 @@ def main():
         print(f"report: no {OUT}/machine.txt: run tests/bench/run.sh (make bench) first", file=sys.stderr)
         return 1
     date = m.get("date", "?")
-    rg, tx, fw = ring(), tx_rate(), forwarding()
+    rg, tx, fw, tn = ring(), tx_rate(), forwarding(), tun()
     cmds = [l for l in (read("commands.txt") or "").splitlines() if l.strip()]
     # The build directory varies: show it once, commands relative to it.
     bdir = m.get("bench", "")
@@ -311,7 +335,7 @@ def main():
         cmds = [c.replace(bdir + "/", "$O/") for c in cmds]
 
     res = {"date": date, "machine": m, "note": CAVEAT, "ring": rg, "tx_rate": tx, "forwarding": fw,
-           "commands": cmds, "build_dir": bdir}
+           "tun": tn["rows"] if tn else None, "commands": cmds, "build_dir": bdir}
     os.makedirs(DEST, exist_ok=True)
     with open(os.path.join(DEST, "results.json"), "w") as f:
         json.dump(res, f, indent=1)
@@ -381,6 +405,13 @@ def main():
               else "(no xdpgen ping results)", ""]
     else:
         L += ["(not run: needs root)", ""]
+    L += ["## 4. NIC <-> TUN (tun.sh)", ""]
+    if tn:
+        L += ["xdpbridge tun against an AF_PACKET + TUN loop (tests/bench/afp_tun.c) and the kernel's own "
+              "path, 64-byte packets and iperf3 TCP; the table as tun.sh printed it (ratios to xdpbridge):", "",
+              "```"] + tn["table"] + ["```", ""]
+    else:
+        L += ["(not run: BENCH_NO_TUN, or needs root)", ""]
     L += ["## Figures", ""]
     L += ["![Mpps per path](mpps.png)" if got_mpps else "(no mpps.png)", ""]
     L += ["![Round-trip CDF](latency.png)" if got_lat else "(no latency.png)", ""]

@@ -15,11 +15,17 @@
 # (the sink) on the generator's CPU with SCHED_FIFO so that what arrives is counted.
 #
 # NIC -> TUN, 64-byte frames: fwd_gen (AF_XDP TX on va, as fast as it can) to vb's MAC,
-#   198.18.1.1 -> 198.18.1.2.
-#     xdpbridge  xdpbridge tun vb --tun tun0 -c 1: XDP -> AF_XDP -> write(tun0); counted as
-#                tun0's rx_packets (B's stack then drops them: tun0 does not forward)
+#   198.18.1.1 -> 198.18.1.2, twice: "raw", identical frames (IP id 0, no UDP checksum: what a
+#   raw generator sends, nothing a receiver can join), and "flow" (fwd_gen --flow: ids in
+#   sequence, a UDP checksum, DF: one flow as a Linux UDP socket sends it).  198.18.1.2 is an
+#   address of tun0, with a UDP socket bound to it that never reads: B's stack takes every
+#   datagram (cut from a super-packet first, if it came as one) and drops it at the socket,
+#   where it is counted (Udp RcvbufErrors of B).
+#     xdpbridge  xdpbridge tun vb --tun tun0 -c 1: XDP -> AF_XDP -> write(tun0), a flow's
+#                packets of one batch joined into one write (tun_gro.c)
+#     nogro      the same with --no-gro: one write per packet
 #     nooffload  the same with --no-offload: no virtio-net headers, the host cuts TCP to the MTU
-#                before the bridge reads it (the offloads only matter to TCP)
+#                before the bridge reads it, and nothing is joined
 #     afpacket   afp_tun bridge vb tun0: AF_PACKET recvmmsg -> write(tun0); same count.  A sends
 #                to a MAC of the bridge's own ($V_MAC), not vb's: an AF_PACKET socket only copies,
 #                and B's stack drops a frame for another MAC at once instead of routing it too
@@ -27,22 +33,29 @@
 #     kernel     B forwards vb -> tun0 (route 198.18.1.0/24 dev tun0) and afp_tun drain reads
 #                tun0; counted as tun0's tx_packets (packets read)
 # TUN -> NIC, 64-byte frames (50-byte IPv4/UDP packets to 198.18.10.3, a static neighbour with
-#   va's MAC): afp_tun gen writes them into a TUN as fast as write() goes; counted as va's
-#   rx_packets (va drops them in XDP: the cheapest sink).
+#   va's MAC), counted as va's rx_packets (va drops them in XDP: the cheapest sink), twice:
+#   "raw": afp_tun gen writes them into a TUN as fast as write() goes;
 #     xdpbridge, afpacket   written into tun1, which B forwards into tun0 (a rule "iif tun1"),
 #                           where the path reads them and sends them out of vb
 #     kernel                written into tun0, forwarded by B out of vb; note: the kernel
 #                           forwards inside the generator's write(), on the generator's CPU
+#   "gso": afp_tun send, a UDP socket of B's with UDP_SEGMENT, 64 datagrams per send (as QUIC
+#   stacks send); routed into tun0 (the bridge reads super-packets when the device offers USO;
+#   the host cuts them for afpacket, whose TUN has no offloads), or out of vb (kernel).
 # TCP, iperf3 for $SECS s each way between A and 198.18.11.1 (tun0's address; B routes what it
 #   answers from there into tun0), TX checksum offload off on va (see tests/integ/tunlab.sh).
-#     kernel     no TUN at all: A <-> vb's own address through B's stack, offloads on (the ceiling)
+#   The wire carries MTU-sized frames both ways, as a real NIC's does: an XDP program on each
+#   veth end (ours or XDP_PASS on vb, XDP_PASS on va) takes TSO off the other end and turns GRO
+#   on where frames arrive, in every path.  Both iperf3 ends and A's receive work (va's NAPI
+#   thread) on CPU $GEN_CPU, the path on CPU $BR_CPU, as for the packet rates.
+#     kernel     no TUN at all: A <-> vb's own address through B's stack (GRO on vb)
 #
 # Mpps: the median of $REPS windows of $SECS s after a 1 s warm-up.  Ratios are to xdpbridge.
 # Needs: root, 2 CPUs (else everything shares one), the build's bin/xdpbridge, bench/afp_tun,
 # bench/fwd_gen, bench/devmap_fwd, bpf/xdp_devmap_redirect.bpf.o (made here with make when
 # missing), iperf3.  Results to stdout and bench/out/tun.txt.  Environment: TUN_SECS (3),
-# TUN_REPS (3; SECS <= 10, REPS <= 8), TUN_PATHS ("xdpbridge nooffload afpacket kernel"), GEN_CPU (0),
-# BR_CPU (1).  About 5 min.
+# TUN_REPS (3; SECS <= 10, REPS <= 8), TUN_PATHS ("xdpbridge nogro nooffload afpacket kernel"),
+# TUN_PARTS (all, or tcp: only the TCP columns), GEN_CPU (0), BR_CPU (1).  About 8 min.
 # Everything made here (namespaces, links, XDP programs, processes) is removed on exit, also on
 # failure or Ctrl-C.
 set -u -o pipefail
@@ -52,7 +65,8 @@ case $O in /*) ;; *) O=$ROOT/$O ;; esac
 OUT=$ROOT/bench/out
 SECS=${TUN_SECS:-3}
 REPS=${TUN_REPS:-3}
-PATHS=${TUN_PATHS:-xdpbridge nooffload afpacket kernel}
+PATHS=${TUN_PATHS:-xdpbridge nogro nooffload afpacket kernel}
+PARTS=${TUN_PARTS:-all}
 GEN_CPU=${GEN_CPU:-0}
 BR_CPU=${BR_CPU:-1}
 PFX=xtb$$
@@ -136,7 +150,14 @@ pin_napi() {
 }
 
 sysctl_b() { nsx "$NB" sysctl -qw "$@" >/dev/null; }
-counter() { nsx "$1" cat "/sys/class/net/$2/statistics/$3" 2>/dev/null || echo 0; }
+counter() {	# ns dev counter; dev "Udp": that counter of /proc/net/snmp instead
+	if [ "$2" = Udp ]; then
+		nsx "$1" awk -v g="$2:" -v c="$3" '$1 == g { if (!n) { for (i = 2; i <= NF; i++) k[i] = $i; n = 1 }
+			else for (i = 2; i <= NF; i++) if (k[i] == c) print $i }' /proc/net/snmp 2>/dev/null || echo 0
+	else
+		nsx "$1" cat "/sys/class/net/$2/statistics/$3" 2>/dev/null || echo 0
+	fi
+}
 
 topo() {
 	local ns
@@ -177,8 +198,9 @@ pass_vb() {	# XDP_PASS on vb: the same NAPI receive path as with our program
 start_path() {	# path: the NIC <-> TUN bridge of that path, tun0 up
 	PASS_PID=
 	case $1 in
-	xdpbridge | nooffload)
-		bg path "$NB" "$BR_CPU" "$BR" tun vb --tun tun0 -c "$BR_CPU" $([ "$1" = nooffload ] && echo --no-offload)
+	xdpbridge | nogro | nooffload)
+		bg path "$NB" "$BR_CPU" "$BR" tun vb --tun tun0 -c "$BR_CPU" $([ "$1" = nooffload ] && echo --no-offload) \
+			$([ "$1" = nogro ] && echo --no-gro)
 		wait_for "$TMP/path" 'bridging vb <-> tun0' 15 || { cat "$TMP/path" >&2; return 1; }
 		pin_napi "$NB" vb "$BR_CPU"
 		;;
@@ -221,32 +243,47 @@ measure() {
 	echo "   windows: ${v[*]} Mpps" >&2
 }
 
-nic_to_tun() {	# path: prints Mpps
-	local ctr=rx_packets mpps gen dmac=$B_MAC
+nic_to_tun() {	# path [flow]: prints Mpps
+	local ctr=RcvbufErrors dev=Udp mpps gen dmac=$B_MAC sink= flow=
+	[ "${2:-}" = flow ] && flow=--flow
 	if [ "$1" = kernel ]; then
 		pass_vb || return 1
 		bg path "$NB" "$BR_CPU" "$AFP" drain tun0 --secs 600
 		PATH_PID=$LAST
 		wait_for "$TMP/path" ready 5 && tun0_up || { stop_path; return 1; }
 		sysctl_b net.ipv4.conf.vb.forwarding=1
-		ctr=tx_packets
+		dev=tun0 ctr=tx_packets
 	else
 		start_path "$1" || { stop_path; return 1; }
+		# B's stack takes every packet: a UDP socket that never reads, so that each datagram is
+		# cut from its super-packet (if it came as one) and dropped at the socket, one by one:
+		# counted there (Udp RcvbufErrors).
+		ip -n "$NB" addr add 198.18.1.2/32 dev tun0 || { stop_path; return 1; }
+		bg sink "$NB" "$GEN_CPU" python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)
+s.bind(("198.18.1.2", 9))
+print("ready", flush=True)
+time.sleep(600)'
+		sink=$LAST
+		wait_for "$TMP/sink" ready 5 || { cat "$TMP/sink" >&2; stop_pid "$sink"; stop_path; return 1; }
 	fi
 	[ "$1" = afpacket ] && dmac=$V_MAC
 	# fwd_gen runs at most 9 windows of 10 s: one more window than measured covers the warm-up.
 	bg gen "$NA" "$GEN_CPU" "$FGEN" --dev va --dmac "$dmac" --len 64 --peer-ns "$NB" --peer-dev vb \
-		--secs "$SECS" --reps $((REPS + 1)) --warmup 0.5
+		--secs "$SECS" --reps $((REPS + 1)) --warmup 0.5 $flow
 	gen=$LAST
-	mpps=$(measure "$NB" tun0 "$ctr")
+	mpps=$(measure "$NB" "$dev" "$ctr")
 	stop_pid "$gen"
+	[ -n "$sink" ] && stop_pid "$sink"
 	sysctl_b net.ipv4.conf.vb.forwarding=0
 	stop_path
 	echo "$mpps"
 }
 
-tun_to_nic() {	# path: prints Mpps
-	local mpps gen sink into=tun1
+tun_to_nic() {	# path [gso]: prints Mpps
+	local mpps gen sink into=tun1 gso=${2:-}
 	bg sink "$NA" "$GEN_CPU" "$DEVMAP" --obj "$OBJ" --drop va
 	sink=$LAST
 	wait_for "$TMP/sink" ready 5 || { cat "$TMP/sink" >&2; return 1; }
@@ -257,11 +294,19 @@ tun_to_nic() {	# path: prints Mpps
 	else
 		start_path "$1" || { stop_path; stop_pid "$sink"; return 1; }
 	fi
-	bg gen "$NB" "$GEN_CPU" "$AFP" gen "$into" --src 198.18.12.2 --dst 198.18.10.3 --len 50 --secs 600
+	if [ -n "$gso" ]; then
+		# A UDP socket of B's sends 64 datagrams per UDP_SEGMENT super-packet: the path gets
+		# the super-packet if its device takes USO, else the host cuts it before the device.
+		[ "$1" != kernel ] && ip -n "$NB" route replace 198.18.10.3/32 dev tun0 src 198.18.11.1
+		bg gen "$NB" "$GEN_CPU" "$AFP" send --dst 198.18.10.3 --len 22 --gso 64 --secs 600
+		into=
+	else
+		bg gen "$NB" "$GEN_CPU" "$AFP" gen "$into" --src 198.18.12.2 --dst 198.18.10.3 --len 50 --secs 600
+	fi
 	gen=$LAST
 	wait_for "$TMP/gen" ready 5 || { cat "$TMP/gen" >&2; stop_path; stop_pid "$sink"; return 1; }
-	ip -n "$NB" link set "$into" up
-	sysctl_b "net.ipv4.conf.$into.forwarding=1" "net.ipv4.conf.$into.rp_filter=0"
+	[ -n "$into" ] && ip -n "$NB" link set "$into" up &&
+		sysctl_b "net.ipv4.conf.$into.forwarding=1" "net.ipv4.conf.$into.rp_filter=0"
 	if [ "$into" = tun1 ]; then
 		# What arrives from tun1 goes into tun0, for the path to carry out of vb.
 		ip -n "$NB" rule add iif tun1 lookup 102 && ip -n "$NB" route replace default dev tun0 table 102
@@ -269,26 +314,46 @@ tun_to_nic() {	# path: prints Mpps
 	mpps=$(measure "$NA" va rx_packets)
 	stop_pid "$gen"
 	ip -n "$NB" rule del iif tun1 lookup 102 2>/dev/null
+	ip -n "$NB" route del 198.18.10.3/32 2>/dev/null
 	[ "$1" = kernel ] && { stop_pid "$PASS_PID"; PASS_PID=; }
 	stop_path
 	stop_pid "$sink"
 	echo "$mpps"
 }
 
-tcp() {	# path, iperf3 client options: prints Gbit/s
-	local path=$1 addr=198.18.11.1 srv gbps
+ticks() {	# cpu: "busy idle" jiffies from /proc/stat
+	awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat
+}
+
+tcp() {	# path, iperf3 client options: prints "Gbit/s busy%" (busy: CPU $BR_CPU, mid-run)
+	local path=$1 addr=198.18.11.1 srv gbps pass_a busy=- t0 t1
 	shift
+	# MTU-sized frames on the wire both ways, as on a real NIC, and GRO where they arrive: an
+	# XDP program on both veth ends (ours on vb, or XDP_PASS; XDP_PASS on va) takes the other
+	# end's TSO away and turns GRO on.  Without it the kernel's path would carry 64 KiB
+	# packets across the veth whole, which no wire does.
+	bg pass-a "$NA" "$GEN_CPU" "$DEVMAP" --obj "$OBJ" --pass va
+	pass_a=$LAST
+	wait_for "$TMP/pass-a" ready 5 || { cat "$TMP/pass-a" >&2; stop_pid "$pass_a"; return 1; }
+	# A's receive work on A's cpu: veth would run it on the sender's, the path's, otherwise.
+	pin_napi "$NA" va "$GEN_CPU"
+	csum_tx "$NA" va 0
 	if [ "$path" = kernel ]; then
 		addr=198.18.10.2
-		csum_tx "$NA" va 1
+		pass_vb || { stop_pid "$pass_a"; return 1; }
 	else
-		start_path "$path" || { stop_path; return 1; }
-		csum_tx "$NA" va 0
+		start_path "$path" || { stop_path; stop_pid "$pass_a"; return 1; }
 	fi
 	bg iperf-s "$NB" "$GEN_CPU" iperf3 -s -1 -B "$addr" --forceflush
 	srv=$LAST
 	if wait_for "$TMP/iperf-s" listening 10; then
-		nsx "$NA" timeout 30 iperf3 -c "$addr" -t "$SECS" -J "$@" > "$TMP/iperf.json" 2>&1
+		nsx "$NA" timeout 30 taskset -c "$GEN_CPU" iperf3 -c "$addr" -t "$SECS" -J "$@" > "$TMP/iperf.json" 2>&1 &
+		sleep 1
+		t0=$(ticks "$BR_CPU")
+		sleep $((SECS > 2 ? SECS - 2 : 1))
+		t1=$(ticks "$BR_CPU")
+		wait $!
+		busy=$(echo "$t0 $t1" | awk '{ b = $3 - $1; i = $4 - $2; if (b + i > 0) printf "%.0f", 100 * b / (b + i); else print "-" }')
 	else
 		cat "$TMP/iperf-s" >&2
 	fi
@@ -297,13 +362,23 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 print("%.2f" % (j["end"]["sum_received"]["bits_per_second"] / 1e9))' "$TMP/iperf.json" 2>/dev/null || echo "-")
 	stop_pid "$srv"
-	[ "$path" != kernel ] && stop_path
-	echo "$gbps"
+	stop_path
+	stop_pid "$pass_a"
+	echo "$gbps $busy"
+}
+
+tcp_both() {	# path: R[path,tcp_in/tcp_out] and their CPU busy
+	local v
+	v=$(tcp "$1") || v="- -"
+	R[$1,tcp_in]=${v% *} R[$1,cpu_in]=${v#* }
+	v=$(tcp "$1" -R) || v="- -"
+	R[$1,tcp_out]=${v% *} R[$1,cpu_out]=${v#* }
+	echo "   TCP A -> TUN ${R[$1,tcp_in]} Gbit/s (cpu $BR_CPU ${R[$1,cpu_in]}% busy), TUN -> A ${R[$1,tcp_out]} Gbit/s (${R[$1,cpu_out]}%)"
 }
 
 main() {
 	local p
-	declare -A R
+	declare -gA R
 	[ "$(id -u)" -eq 0 ] || { echo "bench: tun.sh needs root"; return 1; }
 	python3 -c "import sys; sys.exit(0 if 1 <= $SECS <= 10 and 1 <= $REPS <= 8 else 1)" ||
 		{ echo "bench: TUN_SECS 1..10 and TUN_REPS 1..8 (fwd_gen's limits)"; return 1; }
@@ -313,6 +388,7 @@ main() {
 	[ -f "$OBJ" ] || make -C "$ROOT" --no-print-directory O="$O" "$OBJ" >/dev/null || return 1
 	if ! [ -x "$BR" ] || ! "$BR" tun --help >/dev/null 2>&1; then
 		PATHS=${PATHS//nooffload/}
+		PATHS=${PATHS//nogro/}
 		PATHS=${PATHS//xdpbridge/}
 	fi
 	command -v iperf3 >/dev/null || { echo "bench: needs iperf3"; return 1; }
@@ -321,16 +397,23 @@ main() {
 	topo || { echo "bench: cannot build the topology"; return 1; }
 	for p in $PATHS; do
 		echo "-- $p"
+		R[$p,in]=- R[$p,inflow]=- R[$p,out]=- R[$p,outgso]=- R[$p,tcp_in]=- R[$p,tcp_out]=-
+		if [ "$PARTS" = tcp ]; then
+			tcp_both "$p"
+			continue
+		fi
 		R[$p,in]=$(nic_to_tun "$p") || R[$p,in]=-
-		echo "   NIC -> TUN 64 B: ${R[$p,in]} Mpps"
+		echo "   NIC -> TUN 64 B, identical frames: ${R[$p,in]} Mpps"
+		R[$p,inflow]=$(nic_to_tun "$p" flow) || R[$p,inflow]=-
+		echo "   NIC -> TUN 64 B, one UDP flow: ${R[$p,inflow]} Mpps"
 		R[$p,out]=$(tun_to_nic "$p") || R[$p,out]=-
-		echo "   TUN -> NIC 64 B: ${R[$p,out]} Mpps"
-		R[$p,tcp_in]=$(tcp "$p") || R[$p,tcp_in]=-
-		R[$p,tcp_out]=$(tcp "$p" -R) || R[$p,tcp_out]=-
-		echo "   TCP A -> TUN ${R[$p,tcp_in]} Gbit/s, TUN -> A ${R[$p,tcp_out]} Gbit/s"
+		echo "   TUN -> NIC 64 B, written into a TUN: ${R[$p,out]} Mpps"
+		R[$p,outgso]=$(tun_to_nic "$p" gso) || R[$p,outgso]=-
+		echo "   TUN -> NIC 64 B, a UDP_SEGMENT socket: ${R[$p,outgso]} Mpps"
+		tcp_both "$p"
 	done
 	echo
-	python3 - "$PATHS" "$(for p in $PATHS; do echo "$p ${R[$p,in]} ${R[$p,out]} ${R[$p,tcp_in]} ${R[$p,tcp_out]}"; done)" <<'PY'
+	python3 - "$PATHS" "$(for p in $PATHS; do echo "$p ${R[$p,in]} ${R[$p,inflow]} ${R[$p,out]} ${R[$p,outgso]} ${R[$p,tcp_in]} ${R[$p,tcp_out]} ${R[$p,cpu_in]} ${R[$p,cpu_out]}"; done)" <<'PY'
 import sys
 paths = sys.argv[1].split()
 rows = {l.split()[0]: l.split()[1:] for l in sys.argv[2].splitlines() if l.strip()}
@@ -344,11 +427,20 @@ def cell(v, r):
         return "%-16s" % ("%s (%.2fx)" % (s, float(v) / float(r)))
     except (TypeError, ValueError, ZeroDivisionError):
         return "%-16s" % s
-print("%-10s %-16s %-16s %-16s %-16s" % ("path", "NIC->TUN Mpps", "TUN->NIC Mpps", "TCP A->TUN Gb/s", "TCP TUN->A Gb/s"))
+cols = ("NIC->TUN raw", "NIC->TUN flow", "TUN->NIC raw", "TUN->NIC gso", "TCP A->TUN", "TCP TUN->A")
+print("%-10s" % "path" + "".join(" %-16s" % c for c in cols) + " cpu busy (TCP)")
+print("%-10s" % "" + "".join(" %-16s" % u for u in ("Mpps",) * 4 + ("Gbit/s",) * 2))
 for p in paths:
-    v = rows.get(p, ["-"] * 4)
-    print("%-10s %s %s %s %s" % (p, *(cell(v[i], ref[i] if ref else None) for i in range(4))))
-print("(x: ratio to xdpbridge; kernel TCP: no TUN, A <-> B's own stack)")
+    v = rows.get(p, ["-"] * (len(cols) + 2))
+    v += ["-"] * (len(cols) + 2 - len(v))
+    print("%-10s" % p + "".join(" " + cell(v[i], ref[i] if ref else None) for i in range(len(cols))) +
+          " %s%% / %s%%" % (v[6], v[7]))
+print("(x: ratio to xdpbridge.  raw: identical frames, IP id 0, no UDP checksum (nothing to join);")
+print(" flow: one UDP flow as a Linux socket sends it (ids in sequence, checksums); TUN->NIC raw:")
+print(" packets written into another TUN and routed; gso: a UDP socket with UDP_SEGMENT, 64 per send;")
+print(" kernel TCP: no TUN, A <-> B's own stack; MTU-sized frames on the wire in every path;")
+print(" cpu busy: the path's CPU during the TCP runs, A->TUN / TUN->A: the other CPU, with both")
+print(" iperf3 ends and A's stack, is the limit when the path's is not busy)")
 PY
 }
 

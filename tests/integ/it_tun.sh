@@ -15,7 +15,11 @@
 #      from cpu 0 and from cpu 1 (va's XPS maps cpu i to queue i) reach both of vb's queues, and
 #      each worker carries its queue's (per-queue counters);
 #   3. iperf3 TCP A -> tun0 and back (-R), IPv4, 3 s each, and IPv6 A -> tun0, the rates in the log;
-#   4. 100,000 sequence-numbered UDP datagrams A -> tun0 at 25,000/s: each once, intact;
+#   4. 100,000 sequence-numbered UDP datagrams A -> tun0 at 25,000/s: each once, intact; then
+#      UDP_SEGMENT senders (20 datagrams of 1000 bytes per send, 20,000 each): A -> tun0 over IPv4
+#      and IPv6 (A's host cuts them, the bridge joins them again: in_super_packets grows) and
+#      tun0 -> A (tun0 hands the bridge USO super-packets, which it cuts: super_packets grows),
+#      every datagram once and intact;
 #   5. 1500-byte packets pass both ways (ping -s 1472 -M do, ping -6 -s 1452 -M do); tun0's MTU
 #      raised to 2000: a 1628-byte packet from tun0 is dropped and counted (oversize), never sent;
 #   6. SIGINT: exit 0, the JSON summary adds up; ARP/ND went to the kernel (arp_nd > 0); no XDP
@@ -106,6 +110,20 @@ check "iperf3 TCP A -> tun0 over IPv6" iperf_tcp "$NA" "$NB" 2001:2:8::2 "A -> t
 
 say "100000 sequence-numbered UDP datagrams A -> tun0 at 25000/s"
 check "A -> tun0: 100000 datagrams, each once and intact" udp_seq "$NA" "$NB" 198.18.8.2 100000 25000
+
+say "UDP_SEGMENT senders: A's host cuts, the bridge joins; the bridge cuts what tun0 hands it"
+JOINED=$(json_last "$TMP/main.out" stats 'j["directions"][0]["in_super_packets"]')
+check "A -> tun0: 20000 datagrams of 1000 bytes, 20 per UDP_SEGMENT send, each once and intact" \
+	eval 'UDPSEQ_SIZE=1000 UDPSEQ_GSO=20 udp_seq "$NA" "$NB" 198.18.8.2 20000 20000'
+check "A -> tun0 over IPv6: 20000 datagrams of 1000 bytes, each once and intact" \
+	eval 'UDPSEQ_SIZE=1000 UDPSEQ_GSO=20 udp_seq "$NA" "$NB" 2001:2:8::2 20000 20000'
+check "the bridge joined them into super-packets towards tun0 (in_super_packets was $JOINED)" \
+	json_wait_change "$TMP/main.out" stats 'j["directions"][0]["in_super_packets"]' 3 "$JOINED"
+CUT=$(json_last "$TMP/main.out" stats 'j["directions"][1]["super_packets"]')
+check "tun0 -> A: 20000 datagrams of 1000 bytes sent 20 per UDP_SEGMENT send from tun0's address, each once and intact" \
+	eval 'UDPSEQ_SIZE=1000 UDPSEQ_GSO=20 udp_seq "$NB" "$NA" 198.18.7.1 20000 20000 198.18.8.2'
+check "they left tun0 as super-packets the bridge cut (USO; super_packets was $CUT)" \
+	json_wait_change "$TMP/main.out" stats 'j["directions"][1]["super_packets"]' 3 "$CUT"
 
 say "packets at the MTU, and longer ones from the TUN"
 check "1500-byte IPv4 packets pass both ways" ping_each 3 198.18.8.2 -s 1472 -M do

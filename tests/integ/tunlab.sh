@@ -262,10 +262,16 @@ PY
 }
 
 # The sequence-numbered UDP tool: recv BIND PORT COUNT SECS | send DST PORT COUNT RATE [SRC].
+# UDPSEQ_SIZE=N: every datagram N bytes (both sides); UDPSEQ_GSO=K (send, with UDPSEQ_SIZE): K
+# datagrams per send, one UDP_SEGMENT super-packet that the sending host or the bridge cuts.
 cat > "$TMP/udpseq.py" <<'PY'
-import errno, socket, struct, sys, time
+import errno, os, socket, struct, sys, time
 PAT = bytes(range(256)) * 8
+FIXED = int(os.environ.get("UDPSEQ_SIZE", "0"))
+GSO = int(os.environ.get("UDPSEQ_GSO", "0"))
 def size(seq):			# 16 .. 1415 bytes of payload: IPv4 datagrams up to 1443 bytes
+    if FIXED:
+        return FIXED
     return 16 + (seq * 7919) % 1400
 def payload(seq):
     n = size(seq)
@@ -306,12 +312,17 @@ if len(sys.argv) > 6:
     s.bind((sys.argv[6], 0))
 s.connect((dst, port))
 t0, burst = time.monotonic(), max(1, int(rate / 1000))
+if GSO:
+    s.setsockopt(socket.SOL_UDP, 103, FIXED)	# UDP_SEGMENT
+    burst = max(burst, GSO)
 for seq in range(count):
     if seq % burst == 0:
         wait = t0 + seq / rate - time.monotonic()
         if wait > 0:
             time.sleep(wait)
-    p = payload(seq)
+    if GSO and seq % GSO:
+        continue			# sent with the first of its super-packet
+    p = b"".join(payload(q) for q in range(seq, min(seq + GSO, count))) if GSO else payload(seq)
     for tries in range(1000):		# ENOBUFS: the qdisc is full for a moment
         try:
             s.send(p); break
