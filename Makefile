@@ -169,7 +169,7 @@ $(O)/tests/it_%: tests/integ/it_%.sh
 	@mkdir -p $(@D)
 	$(Q)install -m 755 $< $@
 
-$(O)/bench/%: tests/bench/%.c $(ALIB)
+$(O)/bench/%: tests/bench/%.c $(ALIB) $(wildcard tests/bench/*.h)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(XCFLAGS) -Ilib $(CFLAGS) $(LDFLAGS) $< -o $@ $(ALIB) $(XLDLIBS)

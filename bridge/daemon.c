@@ -85,3 +85,48 @@ int xb_check_cpus(const int *cpu, unsigned int n, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+int xb_thread_start(pthread_t *thread, bool *started, int cpu, const char *name, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	int err;
+
+	*started = false;
+	err = pthread_attr_init(&attr);
+	if (err)
+		return -err;
+	if (cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		err = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		if (err)
+			goto out;
+	}
+	err = pthread_create(thread, &attr, fn, arg);
+	if (err)
+		goto out;
+	*started = true;
+	pthread_setname_np(*thread, name);
+out:
+	pthread_attr_destroy(&attr);
+	return -err;
+}
+
+void xb_thread_join(pthread_t thread, bool *started)
+{
+	if (!*started)
+		return;
+	pthread_join(thread, NULL);
+	*started = false;
+}
+
+void xb_wake(int fd)
+{
+	uint64_t one = 1;
+
+	if (fd >= 0 && write(fd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is full of earlier wakeups, which is as good. */
+	}
+}

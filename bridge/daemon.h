@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * What the long-running subcommands (fwd, tap, tun) share on their main thread: the clock,
- * the epoll set with its timers, signals as an fd, and the capability drop.
+ * the epoll set with its timers, signals as an fd, the worker threads and their eventfd
+ * wakeups, and the capability drop.
  */
 #ifndef XDPBRIDGE_DAEMON_H
 #define XDPBRIDGE_DAEMON_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,6 +37,19 @@ int xb_signals_open(void);
  * Return: 0, or -1 with a sentence naming the cpu and the fix in @err.
  */
 int xb_check_cpus(const int *cpu, unsigned int n, char *err, size_t errlen);
+
+/**
+ * xb_thread_start() - run @fn(@arg) in a thread named @name (15 characters at most), pinned
+ * to @cpu when >= 0.  *@started says whether it runs, for xb_thread_join().
+ * Return: 0 or -errno.
+ */
+int xb_thread_start(pthread_t *thread, bool *started, int cpu, const char *name, void *(*fn)(void *), void *arg);
+
+/** xb_thread_join() - wait for a thread xb_thread_start() started; nothing when it did not. */
+void xb_thread_join(pthread_t thread, bool *started);
+
+/** xb_wake() - add one to eventfd @fd (when >= 0): whoever polls it wakes up. */
+void xb_wake(int fd);
 
 /**
  * xb_caps_keep() - keep only the capabilities @keep (CAP_* numbers, @n of them) that the

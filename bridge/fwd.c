@@ -21,13 +21,13 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 
+#include "daemon.h"
 #include "fwd.h"
 
 #define IDLE_MS		1000	/* safety net: a socket whose interface changed may not signal */
@@ -55,14 +55,10 @@ static long now_ms(void)
 /* Stop on an error: say why (read by the main thread after join) and wake the main thread. */
 static int fail(struct fwd_worker *w, int err, int port, const char *what)
 {
-	uint64_t one = 1;
-
 	snprintf(w->errmsg, sizeof(w->errmsg), "%s queue %u: %s: %s", w->ctl->ifname[port], w->queue, what,
 		 err == -ENXIO || err == -ENODEV ? "the interface went away" : xdpsock_strerror(err));
 	__atomic_store_n(&w->failed, 1, __ATOMIC_RELEASE);
-	if (write(w->ctl->main_evfd, &one, sizeof(one)) < 0) {
-		/* The counter cannot overflow from a handful of writes: nothing to do. */
-	}
+	xb_wake(w->ctl->main_evfd);
 	return err;
 }
 
@@ -304,46 +300,18 @@ out:
 
 int fwd_worker_start(struct fwd_worker *w)
 {
-	pthread_attr_t attr;
 	char name[16];
-	int err;
 
-	err = pthread_attr_init(&attr);
-	if (err)
-		return -err;
-	if (w->cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(w->cpu, &set);
-		err = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
-		if (err)
-			goto out;
-	}
-	err = pthread_create(&w->thread, &attr, worker_main, w);
-	if (err)
-		goto out;
-	w->started = true;
 	snprintf(name, sizeof(name), "xb-fwd-q%u", w->queue);
-	pthread_setname_np(w->thread, name);
-out:
-	pthread_attr_destroy(&attr);
-	return -err;
+	return xb_thread_start(&w->thread, &w->started, w->cpu, name, worker_main, w);
 }
 
 void fwd_worker_wake(struct fwd_worker *w)
 {
-	uint64_t one = 1;
-
-	if (w->evfd >= 0 && write(w->evfd, &one, sizeof(one)) < 0) {
-		/* EAGAIN: the counter is full of earlier wakeups, which is as good. */
-	}
+	xb_wake(w->evfd);
 }
 
 void fwd_worker_join(struct fwd_worker *w)
 {
-	if (!w->started)
-		return;
-	pthread_join(w->thread, NULL);
-	w->started = false;
+	xb_thread_join(w->thread, &w->started);
 }

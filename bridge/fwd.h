@@ -15,6 +15,7 @@
  * share a UMEM between the two devices, each pair gets its own and the worker copies.
  *
  *   fwd_cfg.c    argv -> struct fwd_cfg, validation, --help          (exit 2 on misuse)
+ *   cfg.c        the options fwd shares with tap and tun
  *   fwd_cmd.c    discovery, start/stop order, signals, link events, exit codes
  *   fwd_port.c   a worker's sockets (shared UMEM or the copy fallback); --force
  *   fwd.c        the worker thread: forward, sleep, drain, publish counters
@@ -30,6 +31,7 @@
 #include <net/if.h>
 #include <xdpsock/xdpsock.h>
 
+#include "cfg.h"
 #include "stats.h"
 
 #define FWD_MAX_QUEUES	256	/* workers, and entries of a LIST */
@@ -43,24 +45,10 @@
 
 struct fwd_cfg {
 	char ifname[2][IF_NAMESIZE];
-	uint32_t queue[FWD_MAX_QUEUES];	/* in LIST order */
-	unsigned int nqueues;		/* 0: every queue (decided once the interfaces are known) */
-	int cpu[FWD_MAX_QUEUES];
-	unsigned int ncpus;		/* 0: no pinning; worker i runs on cpu[i % ncpus] */
-	enum xdpsock_copy_mode copy_mode;
-	enum xdpsock_attach_mode attach_mode;
-	uint32_t frame_size;		/* 2048 or 4096 */
-	uint32_t frames;		/* UMEM frames per worker */
-	uint32_t ring;			/* every ring's size */
-	uint32_t batch;
+	XB_CFG_COMMON;			/* -q -c -m -x, sizes, -i -j -d, --force, -v (cfg.h) */
 	bool busy_poll;
-	double interval;		/* seconds; 0: final summary only */
-	double duration;		/* seconds; 0: until a signal */
-	bool json;
-	bool force;
 	bool no_share;			/* copy between two UMEMs even where one could be shared */
 	bool vlan;			/* frames may be 4 bytes longer than MTU + 14 (one 802.1Q tag) */
-	int verbose;
 };
 
 enum fwd_parse_result {
@@ -74,17 +62,6 @@ enum fwd_parse_result {
  * @err: the reason for FWD_PARSE_USAGE, one sentence naming the option and what it accepts.
  */
 enum fwd_parse_result fwd_cfg_parse(struct fwd_cfg *cfg, int argc, char **argv, char *err, size_t errlen);
-
-/**
- * fwd_list_parse() - "0,1", "0-3", "0-1,4": values in order, ranges expanded.
- * @max: largest value allowed; @unique: refuse a value listed twice.
- * Return: the number of values (>= 1), or -1 with a sentence in @err.
- */
-int fwd_list_parse(const char *s, uint32_t max, bool unique, uint32_t *out, unsigned int cap, char *err,
-		   size_t errlen);
-
-/** fwd_secs_parse() - "2", "0.5": seconds, 0 to @max, at most millisecond precision.  false when invalid. */
-bool fwd_secs_parse(const char *s, double max, double *out);
 
 /** fwd_usage() - the --help text. */
 void fwd_usage(FILE *f);

@@ -12,6 +12,7 @@
  *        ^ xdpbridge_steer (XDP): the queue's frames that match --match, else the kernel
  *
  *   tun_cfg.c     argv -> struct tun_cfg, --match, --help                      (exit 2 on misuse)
+ *   cfg.c         the options tap and tun share with fwd
  *   tun_cmd.c     discovery, start/stop order, signals, link and neighbour events, exit codes
  *   tun_dev.c     the TUN/TAP device: create or attach, one fd per queue, MTU, up
  *   tun_steer.c   the XDP program: load, configure, attach, stale/foreign handling, detach
@@ -33,6 +34,7 @@
 #include <xdpsock/xdpsock.h>
 
 #include "../bpf/xdpbridge_steer.h"
+#include "cfg.h"
 #include "nl.h"
 #include "stats.h"
 #include "tun_gro.h"
@@ -60,21 +62,7 @@ struct tun_cfg {
 	enum tun_kind kind;
 	char ifname[IF_NAMESIZE];
 	char devname[IF_NAMESIZE];	/* --tap / --tun */
-	uint32_t queue[TUN_MAX_QUEUES];	/* in LIST order */
-	unsigned int nqueues;		/* 0: every queue (decided once IF is known) */
-	int cpu[TUN_MAX_QUEUES];
-	unsigned int ncpus;
-	enum xdpsock_copy_mode copy_mode;
-	enum xdpsock_attach_mode attach_mode;	/* AUTO, NATIVE or GENERIC: how the steering program attaches */
-	uint32_t frame_size;
-	uint32_t frames;		/* UMEM frames per worker */
-	uint32_t ring;
-	uint32_t batch;
-	double interval;
-	double duration;
-	bool json;
-	bool force;
-	int verbose;
+	XB_CFG_COMMON;			/* -q -c -m -x, sizes, -i -j -d, --force, -v (cfg.h); -x: the steering program's */
 	struct xb_steer_rule rule[XB_STEER_MAX_RULES];
 	unsigned int nrules;
 	bool have_peer_mac;		/* tun: --peer-mac, every packet to this MAC */

@@ -2,21 +2,16 @@
 /*
  * `xdpbridge tap` and `xdpbridge tun` command lines -> struct tun_cfg.  Only what can be
  * checked without the kernel is checked here (exit 2); the interface, its queues and the
- * device are checked by tun_cmd.c against the machine (exit 1).  LISTs and seconds are
- * parsed as fwd's (fwd_cfg.c).
+ * device are checked by tun_cmd.c against the machine (exit 1).  The options tap and tun
+ * share with fwd are cfg.c's.
  */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sched.h>
 
-#include "fwd.h"
 #include "tun.h"
 
 static const char usage_head_tap[] =
@@ -122,31 +117,6 @@ void tun_usage(FILE *f, enum tun_kind kind)
 	fputs(usage_common, f);
 }
 
-static void say(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
-
-static bool parse_u32(const char *s, uint32_t max, uint32_t *v)
-{
-	unsigned long long x;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	x = strtoull(s, &end, 10);
-	if (errno || *end || x > max)
-		return false;
-	*v = (uint32_t)x;
-	return true;
-}
-
 bool tun_mac_parse(const char *s, uint8_t mac[6])
 {
 	unsigned int b[6];
@@ -191,7 +161,7 @@ static int prefix_parse(const char *s, uint8_t *family, uint32_t addr[4], uint32
 		return -1;
 	}
 	len = max;
-	if (slash && !parse_u32(slash, max, &len))
+	if (slash && !xb_parse_u32(slash, max, &len))
 		return -1;
 	for (i = 0; i < len; i++)
 		m[i / 8] |= (uint8_t)(0x80 >> (i % 8));
@@ -213,10 +183,10 @@ static int range_parse(const char *s, uint16_t *lo, uint16_t *hi)
 	dash = strchr(buf, '-');
 	if (dash)
 		*dash++ = '\0';
-	if (!parse_u32(buf, 65535, &a))
+	if (!xb_parse_u32(buf, 65535, &a))
 		return -1;
 	b = a;
-	if (dash && !parse_u32(dash, 65535, &b))
+	if (dash && !xb_parse_u32(dash, 65535, &b))
 		return -1;
 	if (b < a)
 		return -1;
@@ -242,7 +212,7 @@ int tun_match_parse(const char *s, struct xb_steer_rule *r, char *err, size_t er
 
 	memset(r, 0, sizeof(*r));
 	if (!*s || strlen(s) >= sizeof(buf)) {
-		say(err, errlen, "'%s' is not a rule: KEY=VALUE[,KEY=VALUE...], e.g. dst=198.18.5.0/24,proto=udp", s);
+		xb_say(err, errlen, "'%s' is not a rule: KEY=VALUE[,KEY=VALUE...], e.g. dst=198.18.5.0/24,proto=udp", s);
 		return -1;
 	}
 	snprintf(buf, sizeof(buf), "%s", s);
@@ -251,7 +221,7 @@ int tun_match_parse(const char *s, struct xb_steer_rule *r, char *err, size_t er
 		uint32_t bit;
 
 		if (!val || val == kv || !val[1]) {
-			say(err, errlen, "'%s' in '%s' is not KEY=VALUE (keys: dst, src, proto, dport, sport)", kv, s);
+			xb_say(err, errlen, "'%s' in '%s' is not KEY=VALUE (keys: dst, src, proto, dport, sport)", kv, s);
 			return -1;
 		}
 		*val++ = '\0';
@@ -262,12 +232,12 @@ int tun_match_parse(const char *s, struct xb_steer_rule *r, char *err, size_t er
 			if (r->fields & bit)
 				goto twice;
 			if (prefix_parse(val, &fam, dst ? r->dst : r->src, dst ? r->dst_mask : r->src_mask)) {
-				say(err, errlen, "%s=%s: expected an IPv4 or IPv6 address or prefix, e.g. 198.18.5.0/24 or 2001:2::/48",
-				    kv, val);
+				xb_say(err, errlen, "%s=%s: expected an IPv4 or IPv6 address or prefix, e.g. 198.18.5.0/24 or 2001:2::/48",
+				       kv, val);
 				return -1;
 			}
 			if (r->family && r->family != fam) {
-				say(err, errlen, "'%s' mixes IPv4 and IPv6 in one rule: use one --match per family", s);
+				xb_say(err, errlen, "'%s' mixes IPv4 and IPv6 in one rule: use one --match per family", s);
 				return -1;
 			}
 			r->family = fam;
@@ -279,10 +249,10 @@ int tun_match_parse(const char *s, struct xb_steer_rule *r, char *err, size_t er
 				;
 			if (i < sizeof(protos) / sizeof(protos[0]))
 				r->proto = protos[i].proto;
-			else if (parse_u32(val, 255, &v))
+			else if (xb_parse_u32(val, 255, &v))
 				r->proto = (uint8_t)v;
 			else {
-				say(err, errlen, "proto=%s: expected tcp, udp, icmp, icmpv6, sctp, udplite or a number 0-255", val);
+				xb_say(err, errlen, "proto=%s: expected tcp, udp, icmp, icmpv6, sctp, udplite or a number 0-255", val);
 				return -1;
 			}
 		} else if (!strcmp(kv, "dport") || !strcmp(kv, "sport")) {
@@ -293,21 +263,21 @@ int tun_match_parse(const char *s, struct xb_steer_rule *r, char *err, size_t er
 				goto twice;
 			if (range_parse(val, dport ? &r->dport_lo : &r->sport_lo,
 					dport ? &r->dport_hi : &r->sport_hi)) {
-				say(err, errlen, "%s=%s: expected a port 0-65535 or a range like 5000-5010", kv, val);
+				xb_say(err, errlen, "%s=%s: expected a port 0-65535 or a range like 5000-5010", kv, val);
 				return -1;
 			}
 		} else {
-			say(err, errlen, "unknown key '%s' in '%s' (keys: dst, src, proto, dport, sport)", kv, s);
+			xb_say(err, errlen, "unknown key '%s' in '%s' (keys: dst, src, proto, dport, sport)", kv, s);
 			return -1;
 		}
 		r->fields |= bit;
 		continue;
 twice:
-		say(err, errlen, "'%s' is given twice in '%s'", kv, s);
+		xb_say(err, errlen, "'%s' is given twice in '%s'", kv, s);
 		return -1;
 	}
 	if (!r->fields) {
-		say(err, errlen, "'%s' is not a rule: KEY=VALUE[,KEY=VALUE...], e.g. dst=198.18.5.0/24,proto=udp", s);
+		xb_say(err, errlen, "'%s' is not a rule: KEY=VALUE[,KEY=VALUE...], e.g. dst=198.18.5.0/24,proto=udp", s);
 		return -1;
 	}
 	return 0;
@@ -319,13 +289,13 @@ static bool name_ok(const char *name)
 	return *name && strlen(name) < IF_NAMESIZE && !strpbrk(name, "/ %") && strcmp(name, ".") && strcmp(name, "..");
 }
 
+/* struct tun_cfg's queue and cpu arrays are cfg.h's, and so is the --batch limit it words. */
+_Static_assert(TUN_MAX_QUEUES == XB_MAX_QUEUES && TUN_MAX_QUEUE_ID == XB_MAX_QUEUE_ID, "tun's limits are cfg.h's");
+_Static_assert(TUN_MAX_BATCH == XB_MAX_BATCH && TUN_DEF_BATCH == XB_DEF_BATCH && TUN_DEF_RING == XB_DEF_RING,
+	       "tun's limits are cfg.h's");
+
 enum {
-	OPT_FRAME_SIZE = 256,
-	OPT_FRAMES,
-	OPT_RING,
-	OPT_BATCH,
-	OPT_FORCE,
-	OPT_MATCH,
+	OPT_MATCH = XB_OPT_OWN,
 	OPT_PEER_MAC,
 	OPT_VIA,
 	OPT_NO_RESOLVE,
@@ -338,137 +308,53 @@ enum {
 static const struct option long_opts[] = {
 	{ "tap", required_argument, NULL, OPT_TAP },
 	{ "tun", required_argument, NULL, OPT_TUN },
-	{ "queues", required_argument, NULL, 'q' },
-	{ "cpus", required_argument, NULL, 'c' },
-	{ "mode", required_argument, NULL, 'm' },
-	{ "xdp", required_argument, NULL, 'x' },
-	{ "frame-size", required_argument, NULL, OPT_FRAME_SIZE },
-	{ "frames", required_argument, NULL, OPT_FRAMES },
-	{ "ring", required_argument, NULL, OPT_RING },
-	{ "batch", required_argument, NULL, OPT_BATCH },
+	XB_CFG_LONG_OPTS,
 	{ "match", required_argument, NULL, OPT_MATCH },
 	{ "peer-mac", required_argument, NULL, OPT_PEER_MAC },
 	{ "via", required_argument, NULL, OPT_VIA },
 	{ "no-resolve", no_argument, NULL, OPT_NO_RESOLVE },
 	{ "no-offload", no_argument, NULL, OPT_NO_OFFLOAD },
 	{ "no-gro", no_argument, NULL, OPT_NO_GRO },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-
-#define MAX_SECS (86400.0 * 365)
-
-static bool is_pow2(uint32_t v)
-{
-	return v && !(v & (v - 1));
-}
 
 enum tun_parse_result tun_cfg_parse(struct tun_cfg *cfg, enum tun_kind kind, int argc, char **argv, char *err,
 				    size_t errlen)
 {
 	const char *kname = kind == TUN_KIND_TAP ? "tap" : "tun";
-	uint32_t v, list[TUN_MAX_QUEUES];
 	char why[256];
-	int c, n, i, idx = 0;
+	int c, idx = 0;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->kind = kind;
-	cfg->frame_size = 2048;
-	cfg->ring = TUN_DEF_RING;
-	cfg->batch = TUN_DEF_BATCH;
+	xb_cfg_begin(&cfg->common);
 	err[0] = '\0';
-	optind = 0;	/* 0, not 1: glibc then forgets a previous parse's state (tests parse many argvs) */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:q:c:m:x:i:jd:vh", long_opts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:" XB_CFG_SHORT_OPTS, long_opts, &idx)) != -1) {
 		switch (c) {
 		case OPT_TAP:
 		case OPT_TUN:
 			if ((c == OPT_TAP) != (kind == TUN_KIND_TAP)) {
-				say(err, errlen, "'xdpbridge %s' takes --%s NAME, not --%s", kname, kname,
-				    kind == TUN_KIND_TAP ? "tun" : "tap");
+				xb_say(err, errlen, "'xdpbridge %s' takes --%s NAME, not --%s", kname, kname,
+				       kind == TUN_KIND_TAP ? "tun" : "tap");
 				return TUN_PARSE_USAGE;
 			}
 			/* fall through */
 		case 't':
 			if (!name_ok(optarg)) {
-				say(err, errlen, "--%s '%s' is not an interface name (1 to %d characters, no '/', '%%' or space)",
-				    kname, optarg, IF_NAMESIZE - 1);
+				xb_say(err, errlen, "--%s '%s' is not an interface name (1 to %d characters, no '/', '%%' or space)",
+				       kname, optarg, IF_NAMESIZE - 1);
 				return TUN_PARSE_USAGE;
 			}
 			snprintf(cfg->devname, sizeof(cfg->devname), "%s", optarg);
 			break;
-		case 'q':
-			n = fwd_list_parse(optarg, TUN_MAX_QUEUE_ID, true, cfg->queue, TUN_MAX_QUEUES, why,
-					   sizeof(why));
-			if (n < 0) {
-				say(err, errlen, "--queues: %s", why);
-				return TUN_PARSE_USAGE;
-			}
-			cfg->nqueues = (unsigned int)n;
-			break;
-		case 'c':
-			n = fwd_list_parse(optarg, CPU_SETSIZE - 1, false, list, TUN_MAX_QUEUES, why, sizeof(why));
-			if (n < 0) {
-				say(err, errlen, "--cpus: %s", why);
-				return TUN_PARSE_USAGE;
-			}
-			for (i = 0; i < n; i++)
-				cfg->cpu[i] = (int)list[i];
-			cfg->ncpus = (unsigned int)n;
-			break;
-		case 'm':
-			if (!strcmp(optarg, "auto"))
-				cfg->copy_mode = XDPSOCK_COPY_AUTO;
-			else if (!strcmp(optarg, "copy"))
-				cfg->copy_mode = XDPSOCK_COPY_FORCE;
-			else if (!strcmp(optarg, "zerocopy"))
-				cfg->copy_mode = XDPSOCK_COPY_ZEROCOPY;
-			else
-				goto bad_value;
-			break;
-		case 'x':
-			if (!strcmp(optarg, "auto"))
-				cfg->attach_mode = XDPSOCK_ATTACH_AUTO;
-			else if (!strcmp(optarg, "native"))
-				cfg->attach_mode = XDPSOCK_ATTACH_NATIVE;
-			else if (!strcmp(optarg, "generic"))
-				cfg->attach_mode = XDPSOCK_ATTACH_GENERIC;
-			else
-				goto bad_value;
-			break;
-		case OPT_FRAME_SIZE:
-			if (!parse_u32(optarg, UINT32_MAX, &v) || (v != 2048 && v != 4096))
-				goto bad_value;
-			cfg->frame_size = v;
-			break;
-		case OPT_FRAMES:
-			if (!parse_u32(optarg, 1u << 24, &v) || !v)
-				goto bad_value;
-			cfg->frames = v;
-			break;
-		case OPT_RING:
-			if (!parse_u32(optarg, 1u << 16, &v) || v < 64 || !is_pow2(v))
-				goto bad_value;
-			cfg->ring = v;
-			break;
-		case OPT_BATCH:
-			if (!parse_u32(optarg, TUN_MAX_BATCH, &v) || !v)
-				goto bad_value;
-			cfg->batch = v;
-			break;
 		case OPT_MATCH:
 			if (cfg->nrules == XB_STEER_MAX_RULES) {
-				say(err, errlen, "more than %d --match rules: combine keys in one rule (dst=...,proto=...)",
-				    XB_STEER_MAX_RULES);
+				xb_say(err, errlen, "more than %d --match rules: combine keys in one rule (dst=...,proto=...)",
+				       XB_STEER_MAX_RULES);
 				return TUN_PARSE_USAGE;
 			}
 			if (tun_match_parse(optarg, &cfg->rule[cfg->nrules], why, sizeof(why))) {
-				say(err, errlen, "--match: %s", why);
+				xb_say(err, errlen, "--match: %s", why);
 				return TUN_PARSE_USAGE;
 			}
 			cfg->nrules++;
@@ -478,7 +364,7 @@ enum tun_parse_result tun_cfg_parse(struct tun_cfg *cfg, enum tun_kind kind, int
 				goto tun_only;
 			if (!tun_mac_parse(optarg, cfg->peer_mac) || !memcmp(cfg->peer_mac, "\0\0\0\0\0\0", 6) ||
 			    (cfg->peer_mac[0] & 1)) {
-				say(err, errlen, "--peer-mac '%s': expected a unicast MAC like 02:00:00:00:07:01", optarg);
+				xb_say(err, errlen, "--peer-mac '%s': expected a unicast MAC like 02:00:00:00:07:01", optarg);
 				return TUN_PARSE_USAGE;
 			}
 			cfg->have_peer_mac = true;
@@ -494,11 +380,11 @@ enum tun_parse_result tun_cfg_parse(struct tun_cfg *cfg, enum tun_kind kind, int
 			} else if (inet_pton(AF_INET6, optarg, a) == 1) {
 				f = 1;
 			} else {
-				say(err, errlen, "--via '%s': expected an IPv4 or IPv6 address (the gateway on IF's link)", optarg);
+				xb_say(err, errlen, "--via '%s': expected an IPv4 or IPv6 address (the gateway on IF's link)", optarg);
 				return TUN_PARSE_USAGE;
 			}
 			if (cfg->have_via[f]) {
-				say(err, errlen, "--via is given twice for %s: one next hop per family", f ? "IPv6" : "IPv4");
+				xb_say(err, errlen, "--via is given twice for %s: one next hop per family", f ? "IPv6" : "IPv4");
 				return TUN_PARSE_USAGE;
 			}
 			memset(cfg->via[f], 0, 16);
@@ -517,102 +403,55 @@ enum tun_parse_result tun_cfg_parse(struct tun_cfg *cfg, enum tun_kind kind, int
 		case OPT_NO_GRO:
 			cfg->no_gro = true;
 			break;
-		case 'i':
-			if (!fwd_secs_parse(optarg, MAX_SECS, &cfg->interval))
-				goto bad_value;
-			break;
-		case 'j':
-			cfg->json = true;
-			break;
-		case 'd':
-			if (!fwd_secs_parse(optarg, MAX_SECS, &cfg->duration))
-				goto bad_value;
-			break;
-		case OPT_FORCE:
-			cfg->force = true;
-			break;
-		case 'v':
-			cfg->verbose++;
-			break;
 		case 'h':
 			tun_usage(stdout, kind);
 			return TUN_PARSE_HELP;
-		case ':':
-			say(err, errlen, "option '%s' needs a value", argv[optind - 1]);
-			return TUN_PARSE_USAGE;
 		default:
-			if (optopt)
-				say(err, errlen, "unknown option -%c", optopt);
-			else
-				say(err, errlen, "unknown option '%s'", argv[optind - 1]);
-			return TUN_PARSE_USAGE;
+			if (xb_cfg_opt(&cfg->common, c, argv, err, errlen))
+				return TUN_PARSE_USAGE;
 		}
 	}
 	if (argc - optind != 1) {
-		say(err, errlen, "%s: xdpbridge %s IF --%s NAME",
-		    argc - optind < 1 ? "the interface is missing" : "one interface only", kname, kname);
+		xb_say(err, errlen, "%s: xdpbridge %s IF --%s NAME",
+		       argc - optind < 1 ? "the interface is missing" : "one interface only", kname, kname);
 		return TUN_PARSE_USAGE;
 	}
 	if (!name_ok(argv[optind])) {
-		say(err, errlen, "'%s' is not an interface name (1 to %d characters, no '/', '%%' or space)", argv[optind],
-		    IF_NAMESIZE - 1);
+		xb_say(err, errlen, "'%s' is not an interface name (1 to %d characters, no '/', '%%' or space)", argv[optind],
+		       IF_NAMESIZE - 1);
 		return TUN_PARSE_USAGE;
 	}
 	snprintf(cfg->ifname, sizeof(cfg->ifname), "%s", argv[optind]);
 	if (!cfg->devname[0]) {
-		say(err, errlen, "--%s NAME is required: the %s device to bridge %s with", kname,
-		    kind == TUN_KIND_TAP ? "TAP" : "TUN", cfg->ifname);
+		xb_say(err, errlen, "--%s NAME is required: the %s device to bridge %s with", kname,
+		       kind == TUN_KIND_TAP ? "TAP" : "TUN", cfg->ifname);
 		return TUN_PARSE_USAGE;
 	}
 	if (!strcmp(cfg->ifname, cfg->devname)) {
-		say(err, errlen, "IF and --%s are both '%s': the bridge needs two devices", kname, cfg->ifname);
+		xb_say(err, errlen, "IF and --%s are both '%s': the bridge needs two devices", kname, cfg->ifname);
 		return TUN_PARSE_USAGE;
 	}
 	if (cfg->have_peer_mac && (cfg->have_via[0] || cfg->have_via[1])) {
-		say(err, errlen, "--peer-mac and --via exclude each other: --peer-mac sends every packet to one MAC");
+		xb_say(err, errlen, "--peer-mac and --via exclude each other: --peer-mac sends every packet to one MAC");
 		return TUN_PARSE_USAGE;
 	}
-	if (cfg->batch > cfg->ring) {
-		say(err, errlen, "--batch %u is larger than the rings (%u)", cfg->batch, cfg->ring);
+	if (xb_cfg_check_batch(&cfg->common, err, errlen))
 		return TUN_PARSE_USAGE;
-	}
+	/*
+	 * The fill ring is filled at creation; TX needs frames of its own (fwd fills two fill rings
+	 * instead): tap and tun's own default, minimum and sentence, checked after --batch.
+	 */
 	if (!cfg->frames) {
 		cfg->frames = 2 * cfg->ring;
 	} else if (cfg->frames < cfg->ring + cfg->batch) {
-		/* The fill ring is filled at creation; TX needs frames of its own. */
-		say(err, errlen, "--frames %u is too few for a fill ring of %u and a batch of %u to send: use at least %u",
-		    cfg->frames, cfg->ring, cfg->batch, cfg->ring + cfg->batch);
+		xb_say(err, errlen, "--frames %u is too few for a fill ring of %u and a batch of %u to send: use at least %u",
+		       cfg->frames, cfg->ring, cfg->batch, cfg->ring + cfg->batch);
 		return TUN_PARSE_USAGE;
 	}
 	return TUN_PARSE_OK;
 
 tun_only:
-	say(err, errlen, "--%s is for 'xdpbridge tun' only (a TAP carries whole frames: nothing to address)",
-	    long_opts[idx].name);
-	return TUN_PARSE_USAGE;
-
-bad_value: {
-	static const struct {
-		int opt;
-		const char *name, *want;
-	} wants[] = {
-		{ 'm', "--mode", "auto, copy or zerocopy" },
-		{ 'x', "--xdp", "auto, native or generic" },
-		{ OPT_FRAME_SIZE, "--frame-size", "2048 or 4096" },
-		{ OPT_FRAMES, "--frames", "a number of frames from 1 to 16777216" },
-		{ OPT_RING, "--ring", "a power of two from 64 to 65536" },
-		{ OPT_BATCH, "--batch", "a number from 1 to 256" },
-		{ 'i', "--interval", "seconds, e.g. 1 or 0.5 (0: none)" },
-		{ 'd', "--duration", "seconds, e.g. 10 or 0.5 (0: until a signal)" },
-	};
-	size_t k;
-
-	for (k = 0; k < sizeof(wants) / sizeof(wants[0]) && wants[k].opt != c; k++)
-		;
-	if (k < sizeof(wants) / sizeof(wants[0]))
-		say(err, errlen, "%s '%s': expected %s", wants[k].name, optarg, wants[k].want);
-	else
-		say(err, errlen, "invalid value '%s'", optarg);
-}
+	xb_say(err, errlen, "--%s is for 'xdpbridge tun' only (a TAP carries whole frames: nothing to address)",
+	       long_opts[idx].name);
 	return TUN_PARSE_USAGE;
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "be.h"
 #include "tun.h"
 #include "tun_gro.h"
 
@@ -39,22 +40,6 @@ struct gro_pkt {
 	bool keyed;			/* addresses and ports known: it belongs to a flow */
 	bool eligible;			/* may start or join a super-packet */
 };
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /* The one's-complement sum of the pseudo-header (addresses, protocol, @l4len), not folded. */
 static uint32_t pseudo_sum(const uint8_t *ip, bool v6, uint8_t proto, uint32_t l4len)
@@ -87,19 +72,19 @@ static void parse(const struct tun_gro *g, struct gro_pkt *k, const uint8_t *p, 
 		return;
 	if (ip[0] >> 4 == 4 && (!l3 || p[13] == 0x00)) {
 		ihl = (ip[0] & 0x0fu) * 4;
-		k->end = l3 + get16(ip + 2);
+		k->end = l3 + be16_get(ip + 2);
 		/* Not a later fragment (no ports in it), and the header is whole. */
-		if (ihl < 20 || k->end > len || k->end < l3 + ihl || (get16(ip + 6) & 0x1fff))
+		if (ihl < 20 || k->end > len || k->end < l3 + ihl || (be16_get(ip + 6) & 0x1fff))
 			return;
 		k->proto = ip[9];
 		k->l4 = l3 + ihl;
 		/* No options, not a fragment at all, a header checksum that holds. */
-		k->eligible = ihl == 20 && !(get16(ip + 6) & 0x2000) && tun_csum_fold(tun_csum_add(0, ip, 20)) == 0;
+		k->eligible = ihl == 20 && !(be16_get(ip + 6) & 0x2000) && tun_csum_fold(tun_csum_add(0, ip, 20)) == 0;
 	} else if (ip[0] >> 4 == 6 && (!l3 || p[13] == 0xdd)) {
 		if (len < l3 + 40)
 			return;
 		k->v6 = true;
-		k->end = l3 + 40 + get16(ip + 4);
+		k->end = l3 + 40 + be16_get(ip + 4);
 		if (k->end > len || k->end == l3 + 40)
 			return;	/* truncated, or a jumbogram */
 		k->proto = ip[6];
@@ -137,7 +122,7 @@ static void parse(const struct tun_gro *g, struct gro_pkt *k, const uint8_t *p, 
 	} else {
 		thl = 8;
 		/* A checksum is needed: the kernel recomputes one for every datagram it cuts. */
-		k->eligible = get16(t + 4) == l4len && l4len > 8 && get16(t + 6) != 0;
+		k->eligible = be16_get(t + 4) == l4len && l4len > 8 && be16_get(t + 6) != 0;
 	}
 	k->hdr_len = k->l4 + thl;
 	k->payload = k->end - k->hdr_len;
@@ -173,14 +158,14 @@ static bool can_join(const struct tun_gro_flow *f, const struct gro_pkt *k)
 			return false;
 	} else {
 		/* TOS; flags; TTL; the id the kernel gives the next segment */
-		if (fip[1] != ip[1] || fip[6] != ip[6] || fip[8] != ip[8] || get16(ip + 4) != f->next_id ||
+		if (fip[1] != ip[1] || fip[6] != ip[6] || fip[8] != ip[8] || be16_get(ip + 4) != f->next_id ||
 		    ipl > IP_MAX)
 			return false;
 	}
 	if (k->proto == PROTO_UDP)
 		return true;
 	/* ack, header length, window, urgent pointer and options as the first's; flags but PSH */
-	return get32(t + 4) == f->next_seq && !memcmp(t + 8, ft + 8, 5) && !memcmp(t + 14, ft + 14, 2) &&
+	return be32_get(t + 4) == f->next_seq && !memcmp(t + 8, ft + 8, 5) && !memcmp(t + 14, ft + 14, 2) &&
 	       !memcmp(t + 18, ft + 18, f->hdr_len - f->l4 - 18) && (t[13] & ~TCP_PSH) == (f->flags & ~TCP_PSH);
 }
 
@@ -213,8 +198,8 @@ static void open_flow(struct tun_gro *g, const struct gro_pkt *k)
 	f->closed = false;
 	f->mss = k->payload;
 	f->ip_len = k->end - g->l3;
-	f->next_seq = k->proto == PROTO_TCP ? get32(k->p + k->l4 + 4) + k->payload : 0;
-	f->next_id = k->v6 ? 0 : (uint16_t)(get16(k->p + g->l3 + 4) + 1);
+	f->next_seq = k->proto == PROTO_TCP ? be32_get(k->p + k->l4 + 4) + k->payload : 0;
+	f->next_id = k->v6 ? 0 : (uint16_t)(be16_get(k->p + g->l3 + 4) + 1);
 	f->flags = k->proto == PROTO_TCP ? k->p[k->l4 + 13] : 0;
 	f->n = 1;
 	f->pkt[0] = k->p;
@@ -252,19 +237,19 @@ static int emit_super(struct tun_gro *g, struct tun_gro_flow *f)
 		return err;
 	}
 	if (f->v6) {
-		put16(ip + 4, (uint16_t)(f->ip_len - 40));
+		be16_put(ip + 4, (uint16_t)(f->ip_len - 40));
 	} else {
-		put16(ip + 2, (uint16_t)f->ip_len);
-		put16(ip + 10, 0);
-		put16(ip + 10, tun_csum_fold(tun_csum_add(0, ip, 20)));
+		be16_put(ip + 2, (uint16_t)f->ip_len);
+		be16_put(ip + 10, 0);
+		be16_put(ip + 10, tun_csum_fold(tun_csum_add(0, ip, 20)));
 	}
 	if (f->proto == PROTO_TCP)
 		t[13] = f->flags;
 	else
-		put16(t + 4, (uint16_t)l4len);
+		be16_put(t + 4, (uint16_t)l4len);
 	/* NEEDS_CSUM: the field holds the pseudo-header sum, folded, not inverted. */
 	ph = (uint16_t)~tun_csum_fold(pseudo_sum(ip, f->v6, f->proto, l4len));
-	put16(t + (f->proto == PROTO_TCP ? 16 : 6), ph);
+	be16_put(t + (f->proto == PROTO_TCP ? 16 : 6), ph);
 
 	memset(&g->vh, 0, sizeof(g->vh));
 	g->vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <linux/virtio_net.h>
 
+#include "be.h"
 #include "tun.h"
 
 /* Linux 6.2: older headers lack it; the value is the virtio specification's. */
@@ -37,28 +38,6 @@
 #define TCP_FIN 0x01
 #define TCP_PSH 0x08
 #define TCP_CWR 0x80
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
 
 uint32_t tun_csum_add(uint32_t sum, const uint8_t *p, uint32_t len)
 {
@@ -125,7 +104,7 @@ int tun_csum_finish(uint8_t *pkt, uint32_t len, uint32_t start, uint32_t offset)
 		return -EINVAL;
 	c = tun_csum_fold(tun_csum_add(0, pkt + start, len - start));
 	/* UDP says "no checksum" with 0: a computed 0 is sent as its other form. */
-	put16(pkt + start + offset, c ? c : 0xffff);
+	be16_put(pkt + start + offset, c ? c : 0xffff);
 	return 0;
 }
 
@@ -247,19 +226,19 @@ uint32_t tun_gso_next(struct tun_gso *g, uint8_t *out, uint32_t cap)
 	memcpy(out + g->hdr_len, g->pkt + g->off, n);
 	l4len = seglen - g->l4;
 	if (g->v6) {
-		put16(ip + 4, (uint16_t)(seglen - g->l3 - 40));
+		be16_put(ip + 4, (uint16_t)(seglen - g->l3 - 40));
 	} else {
-		put16(ip + 2, (uint16_t)(seglen - g->l3));
-		put16(ip + 4, (uint16_t)(get16(ip + 4) + g->seg));
-		put16(ip + 10, 0);
-		put16(ip + 10, tun_csum_fold(tun_csum_add(0, ip, (ip[0] & 0x0fu) * 4)));
+		be16_put(ip + 2, (uint16_t)(seglen - g->l3));
+		be16_put(ip + 4, (uint16_t)(be16_get(ip + 4) + g->seg));
+		be16_put(ip + 10, 0);
+		be16_put(ip + 10, tun_csum_fold(tun_csum_add(0, ip, (ip[0] & 0x0fu) * 4)));
 	}
 	if (g->udp) {
 		/* Each segment is a datagram of its own: its length, its checksum. */
-		put16(l4 + 4, (uint16_t)l4len);
+		be16_put(l4 + 4, (uint16_t)l4len);
 		check = l4 + 6;
 	} else {
-		put32(l4 + 4, get32(l4 + 4) + (g->off - g->hdr_len));
+		be32_put(l4 + 4, be32_get(l4 + 4) + (g->off - g->hdr_len));
 		if (!last)
 			l4[13] &= (uint8_t)~(TCP_FIN | TCP_PSH);
 		if (!first)
@@ -267,22 +246,22 @@ uint32_t tun_gso_next(struct tun_gso *g, uint8_t *out, uint32_t cap)
 		check = l4 + 16;
 	}
 	/* The pseudo-header (addresses, length, protocol), then the segment. */
-	put16(check, 0);
+	be16_put(check, 0);
 	memset(ph, 0, sizeof(ph));
 	if (g->v6) {
 		memcpy(ph, ip + 8, 32);
-		put32(ph + 32, l4len);
+		be32_put(ph + 32, l4len);
 		ph[39] = proto;
 		sum = tun_csum_add(0, ph, 40);
 	} else {
 		memcpy(ph, ip + 12, 8);
 		ph[9] = proto;
-		put16(ph + 10, (uint16_t)l4len);
+		be16_put(ph + 10, (uint16_t)l4len);
 		sum = tun_csum_add(0, ph, 12);
 	}
 	c = tun_csum_fold(tun_csum_add(sum, l4, l4len));
 	/* UDP says "no checksum" with 0 (IPv6 forbids it): a computed 0 is sent as its other form. */
-	put16(check, c || !g->udp ? c : 0xffff);
+	be16_put(check, c || !g->udp ? c : 0xffff);
 	g->off += n;
 	g->seg++;
 	return seglen;

@@ -24,7 +24,6 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +33,7 @@
 #include <sys/uio.h>
 #include <linux/virtio_net.h>
 
+#include "daemon.h"
 #include "tun.h"
 
 #define IDLE_MS		1000	/* safety net: a socket whose interface changed may not signal */
@@ -62,15 +62,6 @@ static long now_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void wake_main(struct tun_worker *w)
-{
-	uint64_t one = 1;
-
-	if (write(w->ctl->main_evfd, &one, sizeof(one)) < 0) {
-		/* EAGAIN: the counter is full of earlier wakeups, which is as good. */
-	}
-}
-
 /* Stop on an error: say why (read by the main thread after join) and wake the main thread. */
 static int fail(struct tun_worker *w, int err, const char *who, const char *what)
 {
@@ -80,7 +71,7 @@ static int fail(struct tun_worker *w, int err, const char *who, const char *what
 	else
 		snprintf(w->errmsg, sizeof(w->errmsg), "%s queue %u: %s: %s", who, w->queue, what, strerror(-err));
 	__atomic_store_n(&w->failed, 1, __ATOMIC_RELEASE);
-	wake_main(w);
+	xb_wake(w->ctl->main_evfd);
 	return err;
 }
 
@@ -102,7 +93,7 @@ static void miss_push(struct tun_worker *w, int family, const uint8_t *addr)
 	memcpy(m->addr, addr, 16);
 	/* The slot before the count: pairs with tun_miss_pop's load-acquire of head. */
 	__atomic_store_n(&r->head, head + 1, __ATOMIC_RELEASE);
-	wake_main(w);
+	xb_wake(w->ctl->main_evfd);
 }
 
 bool tun_miss_pop(struct tun_miss_ring *r, struct tun_miss *m)
@@ -656,46 +647,18 @@ void tun_worker_close(struct tun_worker *w)
 
 int tun_worker_start(struct tun_worker *w)
 {
-	pthread_attr_t attr;
 	char name[16];
-	int err;
 
-	err = pthread_attr_init(&attr);
-	if (err)
-		return -err;
-	if (w->cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(w->cpu, &set);
-		err = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
-		if (err)
-			goto out;
-	}
-	err = pthread_create(&w->thread, &attr, worker_main, w);
-	if (err)
-		goto out;
-	w->started = true;
 	snprintf(name, sizeof(name), "xb-%s-q%u", w->ctl->kind == TUN_KIND_TAP ? "tap" : "tun", w->queue);
-	pthread_setname_np(w->thread, name);
-out:
-	pthread_attr_destroy(&attr);
-	return -err;
+	return xb_thread_start(&w->thread, &w->started, w->cpu, name, worker_main, w);
 }
 
 void tun_worker_wake(struct tun_worker *w)
 {
-	uint64_t one = 1;
-
-	if (w->evfd >= 0 && write(w->evfd, &one, sizeof(one)) < 0) {
-		/* EAGAIN: the counter is full of earlier wakeups, which is as good. */
-	}
+	xb_wake(w->evfd);
 }
 
 void tun_worker_join(struct tun_worker *w)
 {
-	if (!w->started)
-		return;
-	pthread_join(w->thread, NULL);
-	w->started = false;
+	xb_thread_join(w->thread, &w->started);
 }

@@ -28,152 +28,27 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <netinet/ip.h>
 #include <netinet/udp.h>
 #include <linux/if_packet.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <xdpsock/xdpsock.h>
 
+#define BENCH_NAME "tx_rate"
+#include "bench.h"
+
 #define BATCH 64
 #define FRAME_LEN 64u
-#define MAX_REPS 9
-
-static void die(const char *fmt, const char *arg, int err)
-{
-	fprintf(stderr, "tx_rate: ");
-	fprintf(stderr, fmt, arg);
-	if (err)
-		fprintf(stderr, ": %s", strerror(err));
-	fprintf(stderr, "\n");
-	exit(1);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* ---- link counters over rtnetlink ----------------------------------------- */
-
-struct link {
-	uint64_t rx_packets, tx_packets, tx_dropped;
-	uint8_t mac[6];
-};
-
-/* RTM_GETLINK by name on @nl (whose namespace is the one it was created in). */
-static void link_get(int nl, const char *ifname, struct link *out)
-{
-	struct {
-		struct nlmsghdr nh;
-		struct ifinfomsg ifi;
-		char attrs[64];
-	} req;
-	char buf[16384];
-	struct rtattr *rta;
-	size_t nlen = strlen(ifname) + 1;
-	ssize_t len;
-	int got = 0;
-
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_type = RTM_GETLINK;
-	req.nh.nlmsg_flags = NLM_F_REQUEST;
-	req.nh.nlmsg_seq = 1;
-	req.ifi.ifi_family = AF_UNSPEC;
-	rta = (struct rtattr *)req.attrs;
-	rta->rta_type = IFLA_IFNAME;
-	rta->rta_len = (unsigned short)RTA_LENGTH(nlen);
-	memcpy(RTA_DATA(rta), ifname, nlen);
-	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi)) + RTA_ALIGN(rta->rta_len);
-	if (send(nl, &req, req.nh.nlmsg_len, 0) < 0)
-		die("netlink send for %s", ifname, errno);
-	len = recv(nl, buf, sizeof(buf), 0);
-	if (len < 0)
-		die("netlink recv for %s", ifname, errno);
-	for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (unsigned)len); nh = NLMSG_NEXT(nh, len)) {
-		if (nh->nlmsg_type == NLMSG_ERROR)
-			die("no link %s", ifname, -((struct nlmsgerr *)NLMSG_DATA(nh))->error);
-		if (nh->nlmsg_type != RTM_NEWLINK)
-			continue;
-		struct ifinfomsg *ifi = NLMSG_DATA(nh);
-		int alen = (int)IFLA_PAYLOAD(nh);
-
-		for (rta = IFLA_RTA(ifi); RTA_OK(rta, alen); rta = RTA_NEXT(rta, alen)) {
-			if (rta->rta_type == IFLA_STATS64 && RTA_PAYLOAD(rta) >= sizeof(struct rtnl_link_stats64)) {
-				struct rtnl_link_stats64 s;
-
-				memcpy(&s, RTA_DATA(rta), sizeof(s));
-				out->rx_packets = s.rx_packets;
-				out->tx_packets = s.tx_packets;
-				out->tx_dropped = s.tx_dropped;
-				got |= 1;
-			} else if (rta->rta_type == IFLA_ADDRESS && RTA_PAYLOAD(rta) == 6) {
-				memcpy(out->mac, RTA_DATA(rta), 6);
-				got |= 2;
-			}
-		}
-	}
-	if (got != 3)
-		die("no IFLA_STATS64/IFLA_ADDRESS for %s", ifname, 0);
-}
-
-static int netlink_open(void)
-{
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-
-	if (fd < 0)
-		die("netlink socket%s", "", errno);
-	return fd;
-}
-
-/* A netlink socket inside namespace @ns (/run/netns/@ns); the thread comes back afterwards. */
-static int netlink_open_in(const char *ns)
-{
-	char path[256];
-	int self, other, fd;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	other = open(path, O_RDONLY | O_CLOEXEC);
-	if (self < 0 || other < 0)
-		die("cannot open the namespace %s", path, errno);
-	if (setns(other, CLONE_NEWNET))
-		die("setns into %s", ns, errno);
-	fd = netlink_open();
-	if (setns(self, CLONE_NEWNET))
-		die("setns back from %s", ns, errno);
-	close(self);
-	close(other);
-	return fd;
-}
 
 /* ---- the frame ------------------------------------------------------------ */
-
-static uint16_t csum16(const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	uint32_t sum = 0;
-
-	for (; len > 1; len -= 2, p += 2)
-		sum += (uint32_t)p[0] << 8 | p[1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
 
 static void build_frame(uint8_t *buf, const uint8_t *src, const uint8_t *dst)
 {
@@ -239,7 +114,6 @@ static void window_end(struct ctx *c, const struct link *a0, const struct link *
 static void run_xdpsock(struct ctx *c, struct result *r)
 {
 	struct link a0, b0;
-	struct xdpsock_stats st;
 	uint64_t sent = 0;
 	double t0, t, end;
 	int n, err;
@@ -255,20 +129,14 @@ static void run_xdpsock(struct ctx *c, struct result *r)
 			xdpsock_tx_commit_n(c->tx, (uint32_t)n);
 		err = xdpsock_tx_kick(c->tx);
 		if (err < 0)
-			die("xdpsock_tx_kick%s", "", -err);
+			die("xdpsock_tx_kick", NULL, -err);
 		sent += (uint64_t)(n > 0 ? n : 0);
 		t = now_s();
 	} while (t < end);
 	window_end(c, &a0, &b0, r);
 	r->secs = t - t0;
 	r->submitted = sent;
-	/* Drain: what is left in the TX ring goes out now, outside the window (bounded: 2 s). */
-	for (end = now_s() + 2; now_s() < end;) {
-		xdpsock_tx_kick(c->tx);
-		xdpsock_tx_wait(c->tx, 1);
-		if (xdpsock_tx_stats(c->tx, &st) == 0 && st.frames.tx == 0 && st.frames.kernel == 0)
-			break;
-	}
+	tx_drain(c->tx);
 }
 
 static void run_packet(struct ctx *c, struct result *r)
@@ -284,7 +152,7 @@ static void run_packet(struct ctx *c, struct result *r)
 	do {
 		n = sendmmsg(c->pkt_fd, c->msgs, BATCH, 0);
 		if (n < 0 && errno != ENOBUFS && errno != EAGAIN && errno != EINTR)
-			die("sendmmsg%s", "", errno);
+			die("sendmmsg", NULL, errno);
 		sent += (uint64_t)(n > 0 ? n : 0);
 		t = now_s();
 	} while (t < end);
@@ -300,7 +168,7 @@ static void setup_xdpsock(struct ctx *c, int ifindex)
 	int err = xdpsock_tx_create(&c->tx, ifindex, 0, NULL);
 
 	if (err)
-		die("xdpsock_tx_create: %s", xdpsock_errmsg(), -err);
+		die("xdpsock_tx_create:", xdpsock_errmsg(), -err);
 	xdpsock_tx_mode(c->tx, &m);
 	printf("xdpsock TX socket on %s queue 0: %s\n", c->dev, xdpsock_mode_str(&m, buf, sizeof(buf)));
 }
@@ -312,9 +180,9 @@ static void setup_packet(struct ctx *c, int ifindex)
 	/* Protocol 0: this socket receives nothing, it only sends. */
 	c->pkt_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (c->pkt_fd < 0)
-		die("AF_PACKET socket%s", "", errno);
+		die("AF_PACKET socket", NULL, errno);
 	if (bind(c->pkt_fd, (struct sockaddr *)&sll, sizeof(sll)))
-		die("bind AF_PACKET to %s", c->dev, errno);
+		die("bind AF_PACKET to", c->dev, errno);
 	for (int i = 0; i < BATCH; i++) {
 		c->iov[i].iov_base = c->frame;
 		c->iov[i].iov_len = FRAME_LEN;
@@ -324,22 +192,6 @@ static void setup_packet(struct ctx *c, int ifindex)
 	}
 	printf("AF_PACKET SOCK_RAW socket bound to %s, sendmmsg of %d frames, qdisc path (no PACKET_QDISC_BYPASS)\n",
 	       c->dev, BATCH);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(const double *v, int n)
-{
-	double s[MAX_REPS];
-
-	memcpy(s, v, sizeof(double) * (size_t)n);
-	qsort(s, (size_t)n, sizeof(double), cmp_double);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
 static double vmin(const double *v, int n)
@@ -401,8 +253,11 @@ int main(int argc, char **argv)
 			if (CPU_ISSET(i, &cpus))
 				cpu = i;
 	ifindex = (int)if_nametoindex(c.dev);
-	if (!ifindex)
-		die("no interface %s in this namespace", c.dev, errno);
+	if (!ifindex) {
+		/* The name in mid-sentence: not die()'s "WHAT ARG" shape. */
+		fprintf(stderr, BENCH_NAME ": no interface %s in this namespace: %s\n", c.dev, strerror(errno));
+		exit(1);
+	}
 	c.nl_a = netlink_open();
 	c.nl_b = netlink_open_in(peer_ns);
 	link_get(c.nl_a, c.dev, &la);

@@ -144,30 +144,30 @@ static void test_lists(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(fwd_list_parse("0", 100, true, v, 8, err, sizeof(err)), 1);
-	assert_int_equal(fwd_list_parse("0,1", 100, true, v, 8, err, sizeof(err)), 2);
-	assert_int_equal(fwd_list_parse("0-3", 100, true, v, 8, err, sizeof(err)), 4);
+	assert_int_equal(xb_list_parse("0", 100, true, v, 8, err, sizeof(err)), 1);
+	assert_int_equal(xb_list_parse("0,1", 100, true, v, 8, err, sizeof(err)), 2);
+	assert_int_equal(xb_list_parse("0-3", 100, true, v, 8, err, sizeof(err)), 4);
 	assert_int_equal(v[3], 3);
-	assert_int_equal(fwd_list_parse("4,0-1,7", 100, true, v, 8, err, sizeof(err)), 4);
+	assert_int_equal(xb_list_parse("4,0-1,7", 100, true, v, 8, err, sizeof(err)), 4);
 	assert_int_equal(v[0], 4);
 	assert_int_equal(v[1], 0);
 	assert_int_equal(v[2], 1);
 	assert_int_equal(v[3], 7);
-	assert_int_equal(fwd_list_parse("2-2", 100, true, v, 8, err, sizeof(err)), 1);
+	assert_int_equal(xb_list_parse("2-2", 100, true, v, 8, err, sizeof(err)), 1);
 	/* cpus may repeat: two workers on one core is a choice */
-	assert_int_equal(fwd_list_parse("1,1,0", 100, false, v, 8, err, sizeof(err)), 3);
+	assert_int_equal(xb_list_parse("1,1,0", 100, false, v, 8, err, sizeof(err)), 3);
 	/* exactly the capacity, then one more */
-	assert_int_equal(fwd_list_parse("0-7", 100, true, v, 8, err, sizeof(err)), 8);
-	assert_int_equal(fwd_list_parse("0-8", 100, true, v, 8, err, sizeof(err)), -1);
+	assert_int_equal(xb_list_parse("0-7", 100, true, v, 8, err, sizeof(err)), 8);
+	assert_int_equal(xb_list_parse("0-8", 100, true, v, 8, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "more than 8"));
 	/* the largest range does not overflow the count */
-	assert_int_equal(fwd_list_parse("0-4294967295", UINT32_MAX, false, v, 8, err, sizeof(err)), -1);
-	assert_int_equal(fwd_list_parse("1,1", 100, true, v, 8, err, sizeof(err)), -1);
+	assert_int_equal(xb_list_parse("0-4294967295", UINT32_MAX, false, v, 8, err, sizeof(err)), -1);
+	assert_int_equal(xb_list_parse("1,1", 100, true, v, 8, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "1 is listed twice"));
-	assert_int_equal(fwd_list_parse("0-2,1", 100, true, v, 8, err, sizeof(err)), -1);
-	assert_int_equal(fwd_list_parse("3-1", 100, true, v, 8, err, sizeof(err)), -1);
+	assert_int_equal(xb_list_parse("0-2,1", 100, true, v, 8, err, sizeof(err)), -1);
+	assert_int_equal(xb_list_parse("3-1", 100, true, v, 8, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "goes backwards"));
-	assert_int_equal(fwd_list_parse("101", 100, true, v, 8, err, sizeof(err)), -1);
+	assert_int_equal(xb_list_parse("101", 100, true, v, 8, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "from 0 to 100"));
 	{
 		static const char *const bad[] = { "", ",", "1,", ",1", "a", "1-", "-1", "1-a", "1 ,2", " 1", "0x1",
@@ -175,7 +175,7 @@ static void test_lists(void **state)
 		size_t i;
 
 		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-			if (fwd_list_parse(bad[i], 100, true, v, 8, err, sizeof(err)) != -1)
+			if (xb_list_parse(bad[i], 100, true, v, 8, err, sizeof(err)) != -1)
 				fail_msg("'%s' was accepted", bad[i]);
 	}
 }
@@ -185,18 +185,18 @@ static void test_secs(void **state)
 	double v;
 
 	(void)state;
-	assert_true(fwd_secs_parse("1", 100, &v) && v == 1.0);
-	assert_true(fwd_secs_parse("0.5", 100, &v) && v == 0.5);
-	assert_true(fwd_secs_parse("0", 100, &v) && v == 0.0);
-	assert_true(fwd_secs_parse("0.001", 100, &v));
-	assert_true(fwd_secs_parse("100", 100, &v));
+	assert_true(xb_secs_parse("1", 100, &v) && v == 1.0);
+	assert_true(xb_secs_parse("0.5", 100, &v) && v == 0.5);
+	assert_true(xb_secs_parse("0", 100, &v) && v == 0.0);
+	assert_true(xb_secs_parse("0.001", 100, &v));
+	assert_true(xb_secs_parse("100", 100, &v));
 	{
 		static const char *const bad[] = { "", "-1", "+1", " 1", "1s", "abc", "inf", "nan", "1e400", "0.0001", "101",
 						   ".5" };
 		size_t i;
 
 		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-			if (fwd_secs_parse(bad[i], 100, &v))
+			if (xb_secs_parse(bad[i], 100, &v))
 				fail_msg("'%s' was accepted", bad[i]);
 	}
 }
