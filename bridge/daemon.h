@@ -25,12 +25,15 @@ int xb_epoll_add(int ep, int fd, uint32_t tag);
 int xb_timerfd(int ep, double secs, bool periodic, uint32_t tag);
 
 /**
- * xb_signals_open() - block SIGINT and SIGTERM (the threads created later inherit the mask)
+ * xb_signals_open() - block SIGINT, SIGTERM and SIGHUP (the threads created later inherit the mask)
  * and return a non-blocking signalfd for them; SIGPIPE is ignored, so that a closed stdout is
  * a write error to report rather than a death with XDP programs attached.
  * Return: the fd, or -1 (errno).
  */
 int xb_signals_open(void);
+
+/** xb_signame() - "SIGINT", "SIGTERM" or "SIGHUP": why a run stopped, as the summary says. */
+const char *xb_signame(int sig);
 
 /**
  * xb_check_cpus() - every one of the @n cpus of --cpus is one this process may run on.

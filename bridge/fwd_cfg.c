@@ -56,7 +56,7 @@ static const char fwd_usage_text[] =
 	"Needs CAP_NET_RAW, CAP_NET_ADMIN, CAP_BPF (or root).  After setup it keeps only\n"
 	"CAP_NET_ADMIN and CAP_SYS_PTRACE, which the teardown needs.\n"
 	"\n"
-	"Exit status: 0 stopped by SIGINT, SIGTERM or --duration after draining; 1 runtime\n"
+	"Exit status: 0 stopped by SIGINT, SIGTERM, SIGHUP or --duration after draining; 1 runtime\n"
 	"error (setup failed, an interface disappeared); 2 usage error.\n";
 
 void fwd_usage(FILE *f)

@@ -396,7 +396,7 @@ static void on_signal(struct fwd_run *r)
 
 	if (read(r->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
 		return;
-	stop(r, si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM", XB_EXIT_OK);
+	stop(r, xb_signame((int)si.ssi_signo), XB_EXIT_OK);
 }
 
 static void on_worker_error(struct fwd_run *r, int fd)

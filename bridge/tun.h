@@ -86,7 +86,7 @@ enum tun_parse_result tun_cfg_parse(struct tun_cfg *cfg, enum tun_kind kind, int
 
 /**
  * tun_match_parse() - one --match: comma-separated KEY=VALUE, all of which must hold:
- * dst=PREFIX, src=PREFIX (IPv4 or IPv6, "/LEN" optional), proto=tcp|udp|icmp|icmpv6|sctp|N,
+ * dst=PREFIX, src=PREFIX (IPv4 or IPv6, "/LEN" optional), proto=tcp|udp|udplite|icmp|icmpv6|sctp|N (names in any case),
  * dport=N[-M], sport=N[-M].  Return: 0, or -1 with a sentence in @err.
  */
 int tun_match_parse(const char *s, struct xb_steer_rule *r, char *err, size_t errlen);
@@ -413,9 +413,10 @@ void tun_stats_print_table(FILE *f, const struct tun_report *r);
  *    "xdp":{"steered":N,...},"queues":[{"queue":Q,"cpu":C,"directions":[...]},...]}
  * DIR: {"from","to","received","delivered",("rx_pps","tx_pps"),"dropped":{...per cause...},
  *   NIC -> device: "dropped":{"oversize","non_ip","dev_full","dev_error","invalid"},
- *     "kernel_dropped":{"rx_ring_full","fill_ring_empty","rx_dropped"}
+ *     "kernel_dropped":{"rx_ring_full","fill_ring_empty","rx_dropped"},
+ *     "super_packets" (written, joined from a flow's packets), "in_super_packets" (those packets)
  *   device -> NIC: "dropped":{"oversize","non_ip","no_neigh","bad_offload"},"sent","in_flight",
- *     "tx_ring_full","tx_kicks","invalid_descs","super_packets"}
+ *     "tx_ring_full","tx_kicks","invalid_descs","super_packets" (read, and cut)}
  */
 void tun_stats_print_json(FILE *f, const struct tun_report *r);
 /**

@@ -55,9 +55,10 @@ static const char usage_head_tun[] =
 static const char usage_common[] =
 	"      --match RULE      steer only the frames RULE matches into the bridge; the host keeps\n"
 	"                        the rest.  RULE: comma-separated KEY=VALUE, all must hold:\n"
-	"                        dst=PREFIX, src=PREFIX (IPv4 or IPv6), proto=tcp|udp|icmp|icmpv6|\n"
-	"                        sctp|NUMBER, dport=N[-M], sport=N[-M].  Up to 8 --match, any may\n"
-	"                        match: --match dst=198.18.5.0/24,proto=udp --match dport=5000.\n"
+	"                        dst=PREFIX, src=PREFIX (IPv4 or IPv6), proto=tcp|udp|udplite|\n"
+	"                        icmp|icmpv6|sctp|NUMBER, dport=N[-M], sport=N[-M].  Up to 8\n"
+	"                        --match, any may match: --match dst=198.18.5.0/24,proto=udp\n"
+	"                        --match dport=5000.\n"
 	"                        Default: every frame of the queues (tap), every IP packet (tun)\n"
 	"  -q, --queues LIST     IF's queues to serve, e.g. 0,1 or 0-3 (default: every queue, the\n"
 	"                        current channel count from netlink, at most 256); the others keep\n"
@@ -108,8 +109,8 @@ static const char usage_common[] =
 	"Needs CAP_NET_ADMIN, CAP_NET_RAW, CAP_BPF (or root).  After setup it keeps only\n"
 	"CAP_NET_ADMIN (detach the program, follow MTU changes, resolve next hops).\n"
 	"\n"
-	"Exit status: 0 stopped by SIGINT, SIGTERM or --duration; 1 runtime error (setup failed, IF\n"
-	"or the device disappeared); 2 usage error.\n";
+	"Exit status: 0 stopped by SIGINT, SIGTERM, SIGHUP or --duration; 1 runtime error (setup\n"
+	"failed, IF or the device disappeared); 2 usage error.\n";
 
 void tun_usage(FILE *f, enum tun_kind kind)
 {

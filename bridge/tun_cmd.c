@@ -620,7 +620,7 @@ static void on_signal(struct tun_run *r)
 
 	if (read(r->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
 		return;
-	stop(r, si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM", XB_EXIT_OK);
+	stop(r, xb_signame((int)si.ssi_signo), XB_EXIT_OK);
 }
 
 static void on_worker(struct tun_run *r)

@@ -11,9 +11,6 @@
  *                   MAC, MAC), one sendmmsg() for them all (PACKET_QDISC_BYPASS, as AF_XDP)
  *       poll() on both when neither moved
  *
- *   afp_tun gen TUN --src IP --dst IP [--len BYTES] [--secs N]
- *       write one IPv4/UDP packet of BYTES (default 50: a 64-byte frame once on Ethernet) into the
- *       TUN as fast as write() goes: a source of traffic the kernel routes from there
  *   afp_tun drain TUN [--secs N]
  *       read and drop whatever the kernel sends into the TUN: a sink for the kernel's own forwarding
  *   afp_tun send --dst IP [--len BYTES] [--gso N] [--secs N]
@@ -88,66 +85,6 @@ static int tun_open(const char *name)
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
 		die("TUNSETIFF");
 	return fd;
-}
-
-static uint16_t csum(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	uint32_t s = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (n & 1)
-		s += (uint32_t)b[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static int run_gen(int tun, const char *src, const char *dst, unsigned int len, double end)
-{
-	uint8_t pkt[1500] = { 0 };
-	unsigned long sent = 0, full = 0;
-	double t0 = now();
-	uint16_t c;
-
-	if (len < 28 || len > sizeof(pkt)) {
-		fprintf(stderr, "afp_tun: --len %u: 28 to %zu bytes\n", len, sizeof(pkt));
-		return 2;
-	}
-	pkt[0] = 0x45;
-	pkt[2] = (uint8_t)(len >> 8);
-	pkt[3] = (uint8_t)len;
-	pkt[8] = 64;
-	pkt[9] = 17;
-	if (inet_pton(AF_INET, src, pkt + 12) != 1 || inet_pton(AF_INET, dst, pkt + 16) != 1) {
-		fprintf(stderr, "afp_tun: --src/--dst: IPv4 addresses\n");
-		return 2;
-	}
-	c = csum(pkt, 20);
-	pkt[10] = (uint8_t)(c >> 8);
-	pkt[11] = (uint8_t)c;
-	pkt[20] = 0x9c;		/* UDP 40000 -> 9, no checksum */
-	pkt[21] = 0x40;
-	pkt[23] = 9;
-	pkt[24] = (uint8_t)((len - 20) >> 8);
-	pkt[25] = (uint8_t)(len - 20);
-	while (!quit && now() < end) {
-		int i;
-
-		for (i = 0; i < 256; i++) {
-			if (write(tun, pkt, len) == (ssize_t)len)
-				sent++;
-			else if (errno == EAGAIN || errno == ENOBUFS)
-				full++;
-			else if (errno != EIO)	/* EIO: not up yet */
-				die("write to the TUN");
-		}
-	}
-	printf("afp_tun: gen wrote %lu packets of %u bytes in %.2f s (%lu refused: queue full)\n", sent, len, now() - t0,
-	       full);
-	return 0;
 }
 
 static int run_send(const char *dst, unsigned int len, unsigned int gso, double end)
@@ -314,7 +251,6 @@ static int run_bridge(int tun, const char *ifname, const uint8_t peer[6], double
 static void usage(void)
 {
 	fprintf(stderr, "usage: afp_tun bridge IF TUN --peer-mac MAC [--secs N]\n"
-			"       afp_tun gen TUN --src IP --dst IP [--len BYTES] [--secs N]\n"
 			"       afp_tun drain TUN [--secs N]\n"
 			"       afp_tun send --dst IP [--len BYTES] [--gso N] [--secs N]\n");
 	exit(2);
@@ -322,8 +258,8 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	const char *mode, *tun_name, *ifname = NULL, *src = NULL, *dst = NULL;
-	unsigned int m[6], len = 50, gso = 0;
+	const char *mode, *tun_name, *ifname = NULL, *dst = NULL;
+	unsigned int m[6], len = 22, gso = 0;
 	uint8_t peer[6] = { 0 };
 	double secs = 60;
 	bool have_peer = false;
@@ -338,9 +274,8 @@ int main(int argc, char **argv)
 			usage();
 		ifname = argv[i++];
 	} else if (!strcmp(mode, "send")) {
-		len = 22;
 		i = 1;	/* no TUN: the options start after the mode */
-	} else if (strcmp(mode, "gen") && strcmp(mode, "drain")) {
+	} else if (strcmp(mode, "drain")) {
 		usage();
 	}
 	tun_name = i == 1 ? NULL : argv[i++];
@@ -351,8 +286,6 @@ int main(int argc, char **argv)
 			secs = atof(argv[i + 1]);
 		else if (!strcmp(argv[i], "--len"))
 			len = (unsigned int)atoi(argv[i + 1]);
-		else if (!strcmp(argv[i], "--src"))
-			src = argv[i + 1];
 		else if (!strcmp(argv[i], "--dst"))
 			dst = argv[i + 1];
 		else if (!strcmp(argv[i], "--gso"))
@@ -366,7 +299,7 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (i != argc || secs <= 0 || secs > 3600 || (ifname && !have_peer) || (!strcmp(mode, "gen") && (!src || !dst)))
+	if (i != argc || secs <= 0 || secs > 3600 || (ifname && !have_peer))
 		usage();
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -380,9 +313,7 @@ int main(int argc, char **argv)
 	tun = tun_open(tun_name);
 	printf("afp_tun: ready (%s)\n", tun_name);
 	fflush(stdout);
-	if (!strcmp(mode, "gen"))
-		ret = run_gen(tun, src, dst, len, now() + secs);
-	else if (!strcmp(mode, "drain"))
+	if (!strcmp(mode, "drain"))
 		ret = run_drain(tun, now() + secs);
 	else
 		ret = run_bridge(tun, ifname, peer, now() + secs);

@@ -303,14 +303,14 @@ def tun():
     if start is None:
         return None
     table = lines[start:]
-    cols = ["nic_tun_raw_mpps", "nic_tun_flow_mpps", "tun_nic_raw_mpps", "tun_nic_gso_mpps",
+    cols = ["nic_tun_raw_mpps", "nic_tun_flow_mpps", "tun_nic_mmsg_mpps", "tun_nic_gso_mpps",
             "tcp_a_tun_gbps", "tcp_tun_a_gbps"]
     rows = {}
     for l in table[2:]:
         f = l.split()
         if not f or f[0].startswith("("):
             break
-        vals = [num(x) for x in f[1:] if not x.startswith("(")][:len(cols)]
+        vals = [num(x.rstrip("*")) for x in f[1:] if not x.startswith("(")][:len(cols)]
         rows[f[0]] = dict(zip(cols, vals))
     return {"table": table, "rows": rows}
 
