@@ -26,8 +26,9 @@
 #      program left on vb; tun0 gone;
 #   7. --match dst=198.18.8.0/24 --match dst=2001:2:8::/64: tun0 answers through the bridge, and
 #      pings to vb's own addresses (198.18.7.2, 2001:2:7::2) still reach B's stack while the bridge
-#      runs (the program counts them as no_match); then --peer-mac A's MAC without a neighbour
-#      table, and --no-offload (TCP from tun0 cut by the host, not by the bridge).
+#      runs (the program counts them as no_match), and SIGHUP stops it cleanly; then --peer-mac
+#      A's MAC without a neighbour table, and --no-offload (TCP from tun0 cut by the host, not by
+#      the bridge).
 #   Offloads are on by default: step 6 also checks that TCP from tun0 came as super-packets.
 #
 # Namespaces xst<run>-<pid>-{a,b}; everything is removed on exit (trap).  Exit 0 pass, 1 fail,
@@ -164,9 +165,10 @@ echo "  xdp: $(json_last "$TMP/match.out" stats 'j["xdp"]')"
 check "the program passed those to the kernel as no_match (>= 10)" \
 	eval '[ "$(json_last "$TMP/match.out" stats "j[\"xdp\"][\"no_match\"]")" -ge 10 ]'
 check "and steered the others (>= 10)" eval '[ "$(json_last "$TMP/match.out" stats "j[\"xdp\"][\"steered\"]")" -ge 10 ]'
-bridge_stop "$BR_PID" INT
-check "exit 0 (got $RC)" [ "$RC" -eq 0 ]
-check "its summary adds up" summary_check "$TMP/match.out" SIGINT
+bridge_stop "$BR_PID" HUP
+check "SIGHUP (a closed terminal) stops it cleanly too: exit 0 (got $RC)" [ "$RC" -eq 0 ]
+check "its summary adds up, stopped by SIGHUP" summary_check "$TMP/match.out" SIGHUP
+check "no XDP program left on vb after SIGHUP" eval '! has_xdp "$NB" vb'
 
 say "--peer-mac: no neighbour table; --no-offload"
 bridge_start peer tun vb --tun tun0 -j --peer-mac "$A_MAC" --no-offload || fail "the bridge did not start with --peer-mac"
