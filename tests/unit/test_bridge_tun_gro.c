@@ -813,52 +813,22 @@ static void one_flow(bool v6, bool udp, uint32_t l3)
 	flush_expect(&g, "P0");
 }
 
-static void test_tcp4_tun(void **state)
-{
-	(void)state;
-	one_flow(false, false, TUN);
-}
+/* One flow of each kind over each device: IPv6?, UDP?, where the IP header starts. */
+struct kind {
+	bool v6, udp;
+	uint32_t l3;
+};
 
-static void test_tcp6_tun(void **state)
-{
-	(void)state;
-	one_flow(true, false, TUN);
-}
+static const struct kind kinds[] = {
+	{ false, false, TUN }, { true, false, TUN }, { false, true, TUN }, { true, true, TUN },
+	{ false, false, TAP }, { true, false, TAP }, { false, true, TAP }, { true, true, TAP },
+};
 
-static void test_udp4_tun(void **state)
+static void test_one_flow(void **state)
 {
-	(void)state;
-	one_flow(false, true, TUN);
-}
+	const struct kind *k = *state;
 
-static void test_udp6_tun(void **state)
-{
-	(void)state;
-	one_flow(true, true, TUN);
-}
-
-static void test_tcp4_tap(void **state)
-{
-	(void)state;
-	one_flow(false, false, TAP);
-}
-
-static void test_tcp6_tap(void **state)
-{
-	(void)state;
-	one_flow(true, false, TAP);
-}
-
-static void test_udp4_tap(void **state)
-{
-	(void)state;
-	one_flow(false, true, TAP);
-}
-
-static void test_udp6_tap(void **state)
-{
-	(void)state;
-	one_flow(true, true, TAP);
+	one_flow(k->v6, k->udp, k->l3);
 }
 
 /* ---- lengths ---- */
@@ -2080,14 +2050,14 @@ static void test_einval_held(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_tcp4_tun, setup),
-		cmocka_unit_test_setup(test_tcp6_tun, setup),
-		cmocka_unit_test_setup(test_udp4_tun, setup),
-		cmocka_unit_test_setup(test_udp6_tun, setup),
-		cmocka_unit_test_setup(test_tcp4_tap, setup),
-		cmocka_unit_test_setup(test_tcp6_tap, setup),
-		cmocka_unit_test_setup(test_udp4_tap, setup),
-		cmocka_unit_test_setup(test_udp6_tap, setup),
+		{ "test_tcp4_tun", test_one_flow, setup, NULL, (void *)&kinds[0] },
+		{ "test_tcp6_tun", test_one_flow, setup, NULL, (void *)&kinds[1] },
+		{ "test_udp4_tun", test_one_flow, setup, NULL, (void *)&kinds[2] },
+		{ "test_udp6_tun", test_one_flow, setup, NULL, (void *)&kinds[3] },
+		{ "test_tcp4_tap", test_one_flow, setup, NULL, (void *)&kinds[4] },
+		{ "test_tcp6_tap", test_one_flow, setup, NULL, (void *)&kinds[5] },
+		{ "test_udp4_tap", test_one_flow, setup, NULL, (void *)&kinds[6] },
+		{ "test_udp6_tap", test_one_flow, setup, NULL, (void *)&kinds[7] },
 		cmocka_unit_test_setup(test_short_last, setup),
 		cmocka_unit_test_setup(test_tcp_psh, setup),
 		cmocka_unit_test_setup(test_tcp_flags, setup),
