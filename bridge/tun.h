@@ -359,8 +359,8 @@ struct tun_q_stats {
 	uint64_t rx_ring_full;		/* kernel: dropped before IF's RX ring, it was full */
 	uint64_t fill_ring_empty;	/* kernel: no fill-ring frame (also in rx_dropped) */
 	uint64_t rx_dropped;		/* kernel: dropped before the RX ring, every other cause */
-	uint64_t dev_gro;		/* offloads: super-packets written (their packets are in dev_tx) */
-	uint64_t dev_gro_pkts;		/* offloads: the packets in them */
+	uint64_t dev_gro;		/* offloads: super-packets written (their packets are in dev_tx); tun_gro's */
+	uint64_t dev_gro_pkts;		/* offloads: the packets in them; tun_gro's */
 	/* device -> NIC */
 	uint64_t dev_rx;		/* packets (tun) or frames (tap) read from the device, as wire-size packets */
 	uint64_t nic_tx;		/* put on IF's TX ring */

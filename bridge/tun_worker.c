@@ -175,11 +175,7 @@ static int dev_write(void *ctx, const struct iovec *iov, int iovcnt, uint32_t se
 	struct tun_worker *w = ctx;
 
 	if (writev(w->dev_fd, iov, iovcnt) >= 0) {
-		w->c.dev_tx += segs;
-		if (segs > 1) {
-			w->c.dev_gro++;
-			w->c.dev_gro_pkts += segs;
-		}
+		w->c.dev_tx += segs;	/* super-packets: tun_gro.c counts them too (snapshot) */
 		return 0;
 	}
 	if (errno == EINVAL && segs > 1)
@@ -457,6 +453,8 @@ static int snapshot(struct tun_worker *w, struct tun_q_stats *q)
 	q->in_flight = q->nic_tx > q->sent ? q->nic_tx - q->sent : 0;
 	q->invalid_descs = s.rx_invalid_descs + s.tx_invalid_descs + s.tx_bad_descs;
 	q->tx_kicks = s.tx_wakeups;
+	q->dev_gro = w->gro.st.super;
+	q->dev_gro_pkts = w->gro.st.merged;
 	return 0;
 }
 
