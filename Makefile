@@ -64,7 +64,7 @@ BENCH    := $(patsubst tests/bench/%.c,$(O)/bench/%,$(wildcard tests/bench/*.c))
 .SECONDARY:
 
 all: lib $(EXAMPLES) $(PROGS)
-lib: $(SOLIB) $(O)/libxdpsock.so $(ALIB) $(O)/xdpsock.pc
+lib: $(SOLIB) $(O)/libxdpsock.so $(ALIB)
 
 $(O)/bpf/%.bpf.o: bpf/%.bpf.c
 	@mkdir -p $(@D)
@@ -82,7 +82,7 @@ $(O)/%.skel.h: $(O)/bpf/%.bpf.o
 $(O)/lib/%.o: lib/%.c lib/internal.h include/xdpsock/xdpsock.h include/xdpsock/ring.h $(SKEL)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(XCFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(SOLIB): $(LIB_OBJS) lib/libxdpsock.map
 	$(call msg,LD,$@)
@@ -96,46 +96,42 @@ $(ALIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(O)/xdpsock.pc: lib/xdpsock.pc.in Makefile
-	@mkdir -p $(@D)
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-		-e 's|@VERSION@|$(VERSION)|' $< > $@
 
 # Programs link the static archive: they run from the build tree without LD_LIBRARY_PATH.
 $(O)/bin/%: examples/%.c $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
-	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ $(ALIB) $(XLDLIBS)
+	$(Q)$(CC) $(XCFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ $(ALIB) $(XLDLIBS)
 
 $(O)/bin/xdplab: $(XDPLAB_SRCS) $(wildcard tools/xdplab/*.h) $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
-	$(Q)$(CC) $(XCFLAGS) $(NL_CFLAGS) $(CFLAGS) $(LDFLAGS) $(XDPLAB_SRCS) -o $@ $(ALIB) $(NL_LIBS) $(XLDLIBS)
+	$(Q)$(CC) $(XCFLAGS) $(NL_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(XDPLAB_SRCS) -o $@ $(ALIB) $(NL_LIBS) $(XLDLIBS)
 
 $(O)/bin/xdpgen: $(XDPGEN_SRCS) $(wildcard tools/xdpgen/*.h) $(XDPGEN_SKELS) $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
-	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) $(XDPGEN_SRCS) -o $@ $(ALIB) $(XLDLIBS) -lm
+	$(Q)$(CC) $(XCFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(XDPGEN_SRCS) -o $@ $(ALIB) $(XLDLIBS) -lm
 
 $(O)/tests/test_xdpgen_%: tests/unit/test_xdpgen_%.c $(XDPGEN_LIB) $(wildcard tools/xdpgen/*.h) $(XDPGEN_SKELS) $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
-	$(Q)$(CC) $(XCFLAGS) -Itools/xdpgen $(CFLAGS) $(LDFLAGS) $< $(XDPGEN_LIB) -o $@ $(ALIB) $(XLDLIBS) -lm -lcmocka
+	$(Q)$(CC) $(XCFLAGS) -Itools/xdpgen $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(XDPGEN_LIB) -o $@ $(ALIB) $(XLDLIBS) -lm -lcmocka
 
 $(O)/bin/xdpbridge: $(BRIDGE_SRCS) $(wildcard bridge/*.h) $(BRIDGE_SKELS) $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
-	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) $(BRIDGE_SRCS) -o $@ $(ALIB) -lmnl -lcap $(XLDLIBS)
+	$(Q)$(CC) $(XCFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(BRIDGE_SRCS) -o $@ $(ALIB) -lmnl -lcap $(XLDLIBS)
 
 $(O)/tests/test_xdplab_%: tests/unit/test_xdplab_%.c $(XDPLAB_LIB) $(wildcard tools/xdplab/*.h) $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
-	$(Q)$(CC) $(XCFLAGS) -Itools/xdplab $(NL_CFLAGS) $(CFLAGS) $(LDFLAGS) $< $(XDPLAB_LIB) -o $@ $(ALIB) $(NL_LIBS) $(XLDLIBS) -lcmocka
+	$(Q)$(CC) $(XCFLAGS) -Itools/xdplab $(NL_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(XDPLAB_LIB) -o $@ $(ALIB) $(NL_LIBS) $(XLDLIBS) -lcmocka
 
 $(O)/tests/test_bridge_%: tests/unit/test_bridge_%.c $(BRIDGE_LIB) $(wildcard bridge/*.h) $(BRIDGE_SKELS) $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
-	$(Q)$(CC) $(XCFLAGS) -Ibridge $(CFLAGS) $(LDFLAGS) $< $(BRIDGE_LIB) -o $@ $(ALIB) -lmnl -lcap $(XLDLIBS) -lcmocka
+	$(Q)$(CC) $(XCFLAGS) -Ibridge $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(BRIDGE_LIB) -o $@ $(ALIB) -lmnl -lcap $(XLDLIBS) -lcmocka
 
 # libFuzzer targets (clang): fuzz_xdplab_* link the lab's sources, fuzz_bridge_* the bridge's.
 $(O)/fuzz/fuzz_xdplab_%: tests/fuzz/fuzz_xdplab_%.c $(XDPLAB_LIB) $(ALIB)
@@ -151,18 +147,18 @@ $(O)/fuzz/fuzz_bridge_%: tests/fuzz/fuzz_bridge_%.c $(BRIDGE_LIB) $(BRIDGE_SKELS
 $(O)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
-	$(Q)$(CC) $(XCFLAGS) -Ilib $(CFLAGS) $(LDFLAGS) $< -o $@ $(ALIB) $(XLDLIBS) -lcmocka
+	$(Q)$(CC) $(XCFLAGS) -Ilib $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ $(ALIB) $(XLDLIBS) -lcmocka
 
 # Integration tests of the bridge may call its modules directly.
 $(O)/tests/it_bridge_%: tests/integ/it_bridge_%.c $(TESTLIB) tests/integ/lab.h $(BRIDGE_LIB) $(BRIDGE_SKELS) $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
-	$(Q)$(CC) $(XCFLAGS) -Ilib -Ibridge $(CFLAGS) $(LDFLAGS) $< $(TESTLIB) $(BRIDGE_LIB) -o $@ $(ALIB) -lmnl $(XLDLIBS) -lcap
+	$(Q)$(CC) $(XCFLAGS) -Ilib -Ibridge $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(TESTLIB) $(BRIDGE_LIB) -o $@ $(ALIB) -lmnl $(XLDLIBS) -lcap
 
 $(O)/tests/it_%: tests/integ/it_%.c $(TESTLIB) tests/integ/lab.h $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
-	$(Q)$(CC) $(XCFLAGS) -Ilib $(CFLAGS) $(LDFLAGS) $< $(TESTLIB) -o $@ $(ALIB) $(XLDLIBS) -lcap
+	$(Q)$(CC) $(XCFLAGS) -Ilib $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(TESTLIB) -o $@ $(ALIB) $(XLDLIBS) -lcap
 
 # Script tests find the programs under $$XDPSOCK_BUILD/bin (set by tests/run.sh).
 $(O)/tests/it_%: tests/integ/it_%.sh
@@ -172,7 +168,7 @@ $(O)/tests/it_%: tests/integ/it_%.sh
 $(O)/bench/%: tests/bench/%.c $(ALIB) $(wildcard tests/bench/*.h)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
-	$(Q)$(CC) $(XCFLAGS) -Ilib $(CFLAGS) $(LDFLAGS) $< -o $@ $(ALIB) $(XLDLIBS)
+	$(Q)$(CC) $(XCFLAGS) -Ilib $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ $(ALIB) $(XLDLIBS)
 
 tests: all $(UNIT) $(INTEG)
 
@@ -201,14 +197,17 @@ demo: all
 deps:
 	$(Q)tools/deps.sh
 
-install: lib $(EXAMPLES) $(PROGS) $(PROGS)
+install: lib $(EXAMPLES) $(PROGS)
 	install -d $(DESTDIR)$(INCLUDEDIR)/xdpsock $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR)
 	install -m 644 include/xdpsock/xdpsock.h include/xdpsock/ring.h $(DESTDIR)$(INCLUDEDIR)/xdpsock/
 	install -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libxdpsock.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libxdpsock.so.$(SOVERSION)
 	ln -sf libxdpsock.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libxdpsock.so
 	install -m 644 $(ALIB) $(DESTDIR)$(LIBDIR)/
-	install -m 644 $(O)/xdpsock.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	@# Written here, not at build time: PREFIX and LIBDIR are the ones given to 'make install'.
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' lib/xdpsock.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/xdpsock.pc
+	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/xdpsock.pc
 	$(if $(EXAMPLES)$(PROGS),install -m 755 $(EXAMPLES) $(PROGS) $(DESTDIR)$(BINDIR)/)
 
 uninstall:

@@ -114,6 +114,32 @@ XDPSOCK__HIDDEN void xdpsock__log(enum xdpsock_log_level level, const char *fmt,
 XDPSOCK__HIDDEN int xdpsock__fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 XDPSOCK__HIDDEN void xdpsock__clear_error(void);
 
+/*
+ * lib/log.c: kernel features the library uses where a kernel build may lack or refuse them.
+ * xdpsock__refused() says, at WARN, "<feature> refused by this kernel (<answer>): <fallback>",
+ * once per process, or each time when @where (an interface) is given.  xdpsock__refusal_str()
+ * formats the same sentence (unit tests simulate refusals with it).
+ */
+enum xdpsock__feature {
+	XDPSOCK__FEAT_TX_SKB_BUDGET,
+	XDPSOCK__FEAT_SOCK_DIAG,
+	XDPSOCK__FEAT_NATIVE_XDP,
+	XDPSOCK__FEAT_MAX
+};
+XDPSOCK__HIDDEN void xdpsock__refused(enum xdpsock__feature f, const char *where, int err, const char *detail,
+				      const char *fallback);
+XDPSOCK__HIDDEN int xdpsock__refusal_str(char *buf, size_t len, enum xdpsock__feature f, const char *where, int err,
+					 const char *detail, const char *fallback);
+
+/*
+ * lib/log.c: between begin and end (nestable, any thread), what libbpf prints for this thread
+ * goes to the log at debug level instead of stderr; xdpsock__libbpf_last() is its last warning
+ * (the kernel's extended ack of a refused attach), "" if none.
+ */
+XDPSOCK__HIDDEN void xdpsock__libbpf_begin(void);
+XDPSOCK__HIDDEN void xdpsock__libbpf_end(void);
+XDPSOCK__HIDDEN const char *xdpsock__libbpf_last(void);
+
 /* Unit-test hook: a pair over in-memory rings; the test plays the kernel (tests/unit). */
 struct xdpsock_mock {
 	uint32_t start;				/* in: initial ring indices (test 32-bit wraparound) */

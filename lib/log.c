@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-/* The log callback, the per-thread last error, and errno in AF_XDP terms. */
+/*
+ * The log callback, the per-thread last error, errno in AF_XDP terms, what the running kernel
+ * refused, and libbpf's words during the library's own calls: the library never prints.
+ */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <bpf/libbpf.h>
 
 #include "internal.h"
 
@@ -95,4 +101,104 @@ const char *xdpsock_strerror(int err)
 	default:
 		return strerror(err);
 	}
+}
+
+/* ---- what the running kernel refused ---------------------------------------------------- */
+
+static const char *const feature_names[XDPSOCK__FEAT_MAX] = {
+	[XDPSOCK__FEAT_TX_SKB_BUDGET] = "the copy-mode TX budget (XDP_MAX_TX_SKB_BUDGET, Linux 6.17)",
+	[XDPSOCK__FEAT_SOCK_DIAG] = "sock_diag for AF_XDP (CONFIG_XDP_SOCKETS_DIAG)",
+	[XDPSOCK__FEAT_NATIVE_XDP] = "native XDP",
+};
+
+static _Atomic unsigned int refused_once;
+
+int xdpsock__refusal_str(char *buf, size_t len, enum xdpsock__feature f, const char *where, int err,
+			 const char *detail, const char *fallback)
+{
+	if (err < 0)
+		err = -err;
+	if ((unsigned int)f >= XDPSOCK__FEAT_MAX)
+		return snprintf(buf, len, "feature %d refused", (int)f);
+	return snprintf(buf, len, "%s%s%s refused by this kernel (%s%s%s): %s", feature_names[f], where ? " on " : "",
+			where ? where : "", strerror(err), detail && *detail ? ": " : "", detail ? detail : "",
+			fallback);
+}
+
+void xdpsock__refused(enum xdpsock__feature f, const char *where, int err, const char *detail, const char *fallback)
+{
+	char buf[sizeof(last_err)];
+
+	/* Per process, a feature refused by the kernel is said once; per interface (@where), each time. */
+	if (!where && (unsigned int)f < XDPSOCK__FEAT_MAX &&
+	    (atomic_fetch_or(&refused_once, 1u << f) & (1u << f)))
+		return;
+	xdpsock__refusal_str(buf, sizeof(buf), f, where, err, detail, fallback);
+	xdpsock__log(XDPSOCK_LOG_WARN, "%s", buf);
+}
+
+/*
+ * libbpf prints to stderr unless told otherwise, and its print hook is process-wide.  Around
+ * the library's own libbpf calls the hook points here: those words go to our log (debug), and
+ * the last one is kept for the caller (the kernel's extended ack, "veth: Peer MTU is too large
+ * to set XDP", arrives that way).  Messages from other threads' libbpf calls meanwhile go to the
+ * hook that was installed before ours (the application's, or libbpf's default).  Nested and
+ * concurrent scopes share one installation, counted under a lock.
+ */
+static pthread_mutex_t libbpf_lock = PTHREAD_MUTEX_INITIALIZER;
+static int libbpf_scopes;
+static libbpf_print_fn_t libbpf_saved;
+static __thread int libbpf_mine;
+static __thread char libbpf_last[256];
+
+static int libbpf_to_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char buf[512];
+	size_t n;
+
+	if (!libbpf_mine) {
+		libbpf_print_fn_t fn;
+
+		pthread_mutex_lock(&libbpf_lock);
+		fn = libbpf_saved;
+		pthread_mutex_unlock(&libbpf_lock);
+		return fn ? fn(level, fmt, ap) : 0;
+	}
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	if (level == LIBBPF_WARN && n) {
+		const char *k = strstr(buf, "Kernel error message: ");
+
+		snprintf(libbpf_last, sizeof(libbpf_last), "%s", k ? k + 22 : buf);
+	}
+	xdpsock__log(XDPSOCK_LOG_DEBUG, "%s%s", strncmp(buf, "libbpf: ", 8) ? "libbpf: " : "", buf);
+	return 0;
+}
+
+void xdpsock__libbpf_begin(void)
+{
+	if (libbpf_mine++)
+		return;
+	libbpf_last[0] = '\0';
+	pthread_mutex_lock(&libbpf_lock);
+	if (libbpf_scopes++ == 0)
+		libbpf_saved = libbpf_set_print(libbpf_to_log);
+	pthread_mutex_unlock(&libbpf_lock);
+}
+
+void xdpsock__libbpf_end(void)
+{
+	if (--libbpf_mine)
+		return;
+	pthread_mutex_lock(&libbpf_lock);
+	if (--libbpf_scopes == 0)
+		libbpf_set_print(libbpf_saved);
+	pthread_mutex_unlock(&libbpf_lock);
+}
+
+const char *xdpsock__libbpf_last(void)
+{
+	return libbpf_last;
 }

@@ -68,21 +68,6 @@ static const char *mode_name(enum xdpsock_attach_mode m)
 	return m == XDPSOCK_ATTACH_GENERIC ? "generic" : "native";
 }
 
-/* libbpf prints by default; the library must not.  Its words go to our log at debug level. */
-static int libbpf_to_log(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	char buf[512];
-	size_t n;
-
-	(void)level;
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	n = strlen(buf);
-	if (n && buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
-	xdpsock__log(XDPSOCK_LOG_DEBUG, "libbpf: %s", buf);
-	return 0;
-}
-
 static void prog_free(struct xdpsock_prog *p)
 {
 	if (!p)
@@ -102,7 +87,6 @@ static void prog_free(struct xdpsock_prog *p)
 
 static int load(struct xdpsock_prog *p, uint32_t queue_id, const char *ifn)
 {
-	libbpf_print_fn_t old = libbpf_set_print(libbpf_to_log);
 	uint32_t nq = 0, entries = 64;
 	int err;
 
@@ -130,7 +114,6 @@ static int load(struct xdpsock_prog *p, uint32_t queue_id, const char *ifn)
 	p->prog_fd = bpf_program__fd(p->skel->progs.xdpsock_redir);
 	p->map_fd = bpf_map__fd(p->skel->maps.xdpsock_xsks);
 out:
-	libbpf_set_print(old);
 	return err;
 }
 
@@ -141,8 +124,8 @@ static int attach(struct xdpsock_prog *p, enum xdpsock_attach_mode want, const c
 
 	err = bpf_xdp_attach(p->ifindex, p->prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | mode_flag(m), NULL);
 	if (err && want == XDPSOCK_ATTACH_AUTO && err != -EBUSY && err != -EEXIST && err != -EPERM) {
-		xdpsock__log(XDPSOCK_LOG_INFO, "native XDP on %s failed (%s): falling back to generic XDP", ifn,
-			     strerror(-err));
+		/* The kernel's reason (its extended ack) came through libbpf's print hook. */
+		xdpsock__refused(XDPSOCK__FEAT_NATIVE_XDP, ifn, err, xdpsock__libbpf_last(), "using generic XDP");
 		m = XDPSOCK_ATTACH_GENERIC;
 		err = bpf_xdp_attach(p->ifindex, p->prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | mode_flag(m), NULL);
 	}
@@ -151,8 +134,10 @@ static int attach(struct xdpsock_prog *p, enum xdpsock_attach_mode want, const c
 	if (err == -EBUSY || err == -EEXIST)
 		return xdpsock__fail(EBUSY, "%s got another XDP program while we were attaching ours: retry", ifn);
 	if (err)
-		return xdpsock__fail(err, "cannot attach %s XDP to %s: %s%s", mode_name(m), ifn, strerror(-err),
-				     want == XDPSOCK_ATTACH_NATIVE ? " (driver without native XDP? try attach_mode GENERIC)" : "");
+		return xdpsock__fail(err, "cannot attach %s XDP to %s: %s%s%s%s%s", mode_name(m), ifn, strerror(-err),
+				     *xdpsock__libbpf_last() ? " (" : "", xdpsock__libbpf_last(),
+				     *xdpsock__libbpf_last() ? ")" : "",
+				     want == XDPSOCK_ATTACH_NATIVE ? ": the driver refuses native XDP here; try attach_mode GENERIC" : "");
 	p->mode = m;
 	return 0;
 }
@@ -196,6 +181,17 @@ static int detach_id(int ifindex, int prog_fd, uint8_t attach_mode)
 	return bpf_xdp_detach(ifindex, flags, &o);
 }
 
+/* Live AF_XDP receivers on @ifindex by sock_diag; a kernel without it is said once. */
+static int diag_receivers(int ifindex)
+{
+	int n = xdpsock__diag_rx_sockets(ifindex);
+
+	if (n < 0)
+		xdpsock__refused(XDPSOCK__FEAT_SOCK_DIAG, NULL, n, NULL,
+				 "telling a stale program from a live one by the processes that hold it (/proc)");
+	return n;
+}
+
 static int setup(struct xdpsock_prog *p, uint32_t queue_id, enum xdpsock_attach_mode want)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
@@ -216,8 +212,8 @@ static int setup(struct xdpsock_prog *p, uint32_t queue_id, enum xdpsock_attach_
 	fd = bpf_prog_get_fd_by_id(q.prog_id);
 	if (fd < 0)
 		return xdpsock__fail(errno == EPERM ? EPERM : EBUSY,
-				     "%s already has XDP program id %u attached and it cannot be inspected (%s): remove it with 'ip link set dev %s xdp off'",
-				     ifn, q.prog_id, strerror(errno), ifn);
+				     "%s already has XDP program id %u attached and it cannot be inspected (%s): it may not be ours, so it is left alone; use another interface, or run with CAP_SYS_ADMIN to let the library inspect it",
+				     ifn, q.prog_id, strerror(errno));
 	memset(&info, 0, sizeof(info));
 	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
 		err = -errno;
@@ -227,10 +223,10 @@ static int setup(struct xdpsock_prog *p, uint32_t queue_id, enum xdpsock_attach_
 	if (strcmp(info.name, PROG_NAME)) {
 		close(fd);
 		return xdpsock__fail(EBUSY,
-				     "%s already has XDP program '%s' (id %u, %s mode) attached: remove it ('ip link set dev %s xdp off') or load your own program with an XSKMAP and use attach_mode NONE",
-				     ifn, info.name, info.id, q.attach_mode == XDP_ATTACHED_SKB ? "generic" : "native", ifn);
+				     "%s already has XDP program '%s' (id %u, %s mode) attached, which is not ours and is left alone: use another interface, or redirect to an XSKMAP from that program and create the socket with attach_mode NONE",
+				     ifn, info.name, info.id, q.attach_mode == XDP_ATTACHED_SKB ? "generic" : "native");
 	}
-	live = xdpsock__diag_rx_sockets(p->ifindex);
+	live = diag_receivers(p->ifindex);
 	if (live < 0)	/* no sock_diag for AF_XDP: does any other process still hold the program? */
 		live = xdpsock__prog_users(info.id);
 	if (live != 0) {
@@ -238,8 +234,8 @@ static int setup(struct xdpsock_prog *p, uint32_t queue_id, enum xdpsock_attach_
 		err = adopt(p, fd, &info);
 		if (err) {
 			close(fd);
-			return xdpsock__fail(EBUSY, "xdpsock program id %u on %s has no XSKMAP we can use: remove it ('ip link set dev %s xdp off')",
-					     info.id, ifn, ifn);
+			return xdpsock__fail(EBUSY, "xdpsock program id %u on %s is in use by another process but has no XSKMAP we can use (another version of the library?): stop that process first",
+					     info.id, ifn);
 		}
 		p->mode = q.attach_mode == XDP_ATTACHED_SKB ? XDPSOCK_ATTACH_GENERIC : XDPSOCK_ATTACH_NATIVE;
 		xdpsock__log(XDPSOCK_LOG_INFO, "sharing the xdpsock program (id %u) already on %s with another process",
@@ -296,7 +292,9 @@ int xdpsock__prog_get(struct xdpsock_prog **out, int ifindex, uint32_t queue_id,
 	p->refs = 1;
 	p->prog_fd = -1;
 	p->map_fd = -1;
+	xdpsock__libbpf_begin();
 	err = setup(p, queue_id, mode);
+	xdpsock__libbpf_end();
 	if (err) {
 		pthread_mutex_unlock(&progs_lock);
 		prog_free(p);
@@ -347,8 +345,9 @@ void xdpsock__prog_put(struct xdpsock_prog *p)
 			goto out;
 		}
 	}
+	xdpsock__libbpf_begin();
 	/* Our sockets are closed by now: any receiver left belongs to another process. */
-	live = xdpsock__diag_rx_sockets(p->ifindex);
+	live = diag_receivers(p->ifindex);
 	if (live < 0 && p->prog_id)	/* no sock_diag for AF_XDP: as in setup() */
 		live = xdpsock__prog_users(p->prog_id);
 	if (live == 0 || (live < 0 && p->skel)) {
@@ -358,6 +357,7 @@ void xdpsock__prog_put(struct xdpsock_prog *p)
 			xdpsock__log(XDPSOCK_LOG_WARN, "could not detach the xdpsock program (id %u) from %s: %s",
 				     p->prog_id, xdpsock__ifname(p->ifindex, ifn), strerror(-err));
 	}
+	xdpsock__libbpf_end();
 	if (back >= 0 && setns(back, CLONE_NEWNET))
 		xdpsock__log(XDPSOCK_LOG_ERROR, "cannot return to the caller's network namespace: %s", strerror(errno));
 out:

@@ -323,8 +323,9 @@ static int setup_socket(struct xdpsock_sock *sk, const struct xdpsock__cfg *cfg,
 		err = set_ring(sk->fd, XDP_TX_RING, o->tx_size, "TX");
 		if (err)
 			return err;
-		if (budget > 32)
-			setsockopt(sk->fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &budget, sizeof(budget));
+		if (budget > 32 && setsockopt(sk->fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &budget, sizeof(budget)))
+			xdpsock__refused(XDPSOCK__FEAT_TX_SKB_BUDGET, NULL, errno, NULL,
+					 "in copy mode one kick sends at most 32 frames");
 	}
 	if (getsockopt(sk->fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &optlen))
 		return xdpsock__fail(errno, "cannot get the ring offsets: %s", strerror(errno));

@@ -33,6 +33,9 @@ static void *area_alloc(size_t size, enum xdpsock_hugepages hp, bool *huge)
 		}
 		if (hp == XDPSOCK_HUGEPAGES_REQUIRE)
 			return NULL;
+		/* Not a refusal worth a warning: most systems reserve no huge pages. */
+		xdpsock__log(XDPSOCK_LOG_INFO, "no free 2 MB huge pages for the UMEM (%s): using normal pages",
+			     strerror(errno));
 	}
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	return p == MAP_FAILED ? NULL : p;

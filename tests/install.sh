@@ -1,25 +1,40 @@
 #!/usr/bin/env bash
-# Install into a scratch DESTDIR and build a three-line program against the installed
-# library through pkg-config, shared and static; run both.
+# After a plain 'make' (built with the default PREFIX), install into a scratch DESTDIR with
+# another PREFIX, as packagers do (make install PREFIX=/usr DESTDIR=...), and build a three-line
+# program against the installed library through the installed xdpsock.pc, shared and static;
+# run both.  The .pc must name the install-time prefix and directories that exist in the stage.
+# Honours CPPFLAGS/LDFLAGS like the build (Debian's hardening flags come that way).
 set -euo pipefail
 O=${1:-build}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-prefix=/usr/local
-make --no-print-directory -s O="$O" install DESTDIR="$tmp" PREFIX="$prefix" >/dev/null
-export PKG_CONFIG_SYSROOT_DIR="$tmp" PKG_CONFIG_PATH="$tmp$prefix/lib/pkgconfig"
 cat > "$tmp/hello.c" <<'C'
 #include <stdio.h>
 #include <xdpsock/xdpsock.h>
 int main(void) { return printf("%s\n", xdpsock_strerror(EBUSY)) < 0; }
 C
-# shellcheck disable=SC2046
-cc -std=gnu11 -Wall -Werror "$tmp/hello.c" -o "$tmp/hello-shared" $(pkg-config --cflags --libs xdpsock)
-# shellcheck disable=SC2046
-cc -std=gnu11 -Wall -Werror "$tmp/hello.c" -o "$tmp/hello-static" $(pkg-config --cflags xdpsock) \
-	-Wl,-Bstatic $(pkg-config --libs-only-L xdpsock) -lxdpsock -Wl,-Bdynamic $(pkg-config --static --libs-only-l xdpsock | sed 's/-lxdpsock//')
-LD_LIBRARY_PATH="$tmp$prefix/lib" "$tmp/hello-shared" | grep -q 'already in use'
-"$tmp/hello-static" | grep -q 'already in use'
-readelf -d "$tmp/hello-shared" | grep -q 'NEEDED.*libxdpsock.so.0' 
-! readelf -d "$tmp/hello-static" | grep -q 'libxdpsock'
-echo "install: a program built through pkg-config against the installed library runs (shared and static)"
+
+check_prefix() {	# prefix libdir
+	local prefix=$1 libdir=$2 stage=$tmp/stage${1//\//_} pc
+	make --no-print-directory -s O="$O" install DESTDIR="$stage" PREFIX="$prefix" LIBDIR="$libdir" >/dev/null
+	pc=$stage$libdir/pkgconfig/xdpsock.pc
+	[ -f "$pc" ] || { echo "install: no xdpsock.pc under $libdir/pkgconfig"; return 1; }
+	grep -qx "prefix=$prefix" "$pc" || { echo "install: $pc says $(grep ^prefix= "$pc"), not prefix=$prefix"; return 1; }
+	grep -qx "libdir=$libdir" "$pc" || { echo "install: $pc says $(grep ^libdir= "$pc"), not libdir=$libdir"; return 1; }
+	export PKG_CONFIG_SYSROOT_DIR="$stage" PKG_CONFIG_PATH="$stage$libdir/pkgconfig"
+	# shellcheck disable=SC2046
+	cc -std=gnu11 -Wall -Werror ${CPPFLAGS:-} "$tmp/hello.c" -o "$tmp/hello-shared" ${LDFLAGS:-} \
+		$(pkg-config --cflags --libs xdpsock)
+	# shellcheck disable=SC2046
+	cc -std=gnu11 -Wall -Werror ${CPPFLAGS:-} "$tmp/hello.c" -o "$tmp/hello-static" ${LDFLAGS:-} \
+		$(pkg-config --cflags xdpsock) -Wl,-Bstatic $(pkg-config --libs-only-L xdpsock) -lxdpsock -Wl,-Bdynamic \
+		$(pkg-config --static --libs-only-l xdpsock | sed 's/-lxdpsock//')
+	LD_LIBRARY_PATH="$stage$libdir" "$tmp/hello-shared" | grep -q 'already in use'
+	"$tmp/hello-static" | grep -q 'already in use'
+	readelf -d "$tmp/hello-shared" | grep -q 'NEEDED.*libxdpsock.so.0'
+	! readelf -d "$tmp/hello-static" | grep -q 'libxdpsock'
+	echo "install: PREFIX=$prefix LIBDIR=$libdir: a program built through the installed xdpsock.pc runs (shared and static)"
+}
+
+check_prefix /usr "/usr/lib/$(cc -dumpmachine)"
+check_prefix /opt/xdpsock /opt/xdpsock/lib

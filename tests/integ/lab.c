@@ -340,6 +340,28 @@ int lab_log_has(int level, const char *needle)
 	return found;
 }
 
+int lab_log_get(int level, const char *needle, char *out, size_t len)
+{
+	unsigned int i, first;
+	int found = 0;
+
+	pthread_mutex_lock(&log_lock);
+	first = log_n > LOG_KEEP ? log_n - LOG_KEEP : 0;
+	for (i = first; i < log_n && !found; i++)
+		if (log_ring[i % LOG_KEEP].level <= level && strstr(log_ring[i % LOG_KEEP].msg, needle)) {
+			snprintf(out, len, "%s", log_ring[i % LOG_KEEP].msg);
+			found = 1;
+		}
+	pthread_mutex_unlock(&log_lock);
+	return found;
+}
+
+void lab_kernel_refused(const char *feature, const char *answer)
+{
+	printf("KERNEL-REFUSED %s: %s\n", feature, answer);
+	fflush(stdout);
+}
+
 uint32_t lab_xdp_query(const struct lab *l, int side, int *attach_mode)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);

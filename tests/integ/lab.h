@@ -70,6 +70,16 @@ void lab_log_reset(void);
 /* 1 when a message at @level or more severe since the last reset contains @needle. */
 int lab_log_has(int level, const char *needle);
 
+/* Copy the first message at @level or more severe containing @needle into @out; 1 if found. */
+int lab_log_get(int level, const char *needle, char *out, size_t len);
+
+/*
+ * Report that a probe proved the running kernel refuses @feature (tests/run.sh lists these; under
+ * CI=true a test may exit T_SKIP only after saying this).  A test that then checks the fallback
+ * still passes.
+ */
+void lab_kernel_refused(const char *feature, const char *answer);
+
 /* Program id attached to side @side's end (0: none) and its XDP_ATTACHED_* mode; enters @side. */
 uint32_t lab_xdp_query(const struct lab *l, int side, int *attach_mode);
 
