@@ -58,6 +58,8 @@ UNIT     := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/test_*.
 INTEG    := $(patsubst tests/integ/%.c,$(O)/tests/%,$(wildcard tests/integ/it_*.c)) \
             $(patsubst tests/integ/%.sh,$(O)/tests/%,$(wildcard tests/integ/it_*.sh))
 TESTLIB  := $(filter-out tests/integ/it_%.c,$(wildcard tests/integ/*.c))
+DOUBLE_SRCS := $(wildcard tests/double/*.c)
+DOUBLE   := $(DOUBLE_SRCS) $(wildcard tests/double/*.h)
 BENCH    := $(patsubst tests/bench/%.c,$(O)/bench/%,$(wildcard tests/bench/*.c))
 
 .PHONY: all lib tests check check-one fuzz install uninstall deps demo bench clean
@@ -144,10 +146,11 @@ $(O)/fuzz/fuzz_bridge_%: tests/fuzz/fuzz_bridge_%.c $(BRIDGE_LIB) $(BRIDGE_SKELS
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -I$(O) -Ibridge -fsanitize=fuzzer,address,undefined $< $(BRIDGE_LIB) $(LIB_SRCS) -o $@ -lmnl -lcap $(XLDLIBS)
 
-$(O)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(ALIB)
+# The library's own unit tests get the test double (tests/double/): it is never in libxdpsock.
+$(O)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(DOUBLE) $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
-	$(Q)$(CC) $(XCFLAGS) -Ilib $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ $(ALIB) $(XLDLIBS) -lcmocka
+	$(Q)$(CC) $(XCFLAGS) -Ilib -Itests/double $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(DOUBLE_SRCS) -o $@ $(ALIB) $(XLDLIBS) -lcmocka
 
 # Integration tests of the bridge may call its modules directly.
 $(O)/tests/it_bridge_%: tests/integ/it_bridge_%.c $(TESTLIB) tests/integ/lab.h $(BRIDGE_LIB) $(BRIDGE_SKELS) $(ALIB)
@@ -165,10 +168,10 @@ $(O)/tests/it_%: tests/integ/it_%.sh
 	@mkdir -p $(@D)
 	$(Q)install -m 755 $< $@
 
-$(O)/bench/%: tests/bench/%.c $(ALIB) $(wildcard tests/bench/*.h)
+$(O)/bench/%: tests/bench/%.c $(ALIB) $(wildcard tests/bench/*.h) $(DOUBLE)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
-	$(Q)$(CC) $(XCFLAGS) -Ilib $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ $(ALIB) $(XLDLIBS)
+	$(Q)$(CC) $(XCFLAGS) -Ilib -Itests/double $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(DOUBLE_SRCS) -o $@ $(ALIB) $(XLDLIBS)
 
 tests: all $(UNIT) $(INTEG)
 

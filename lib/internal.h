@@ -3,6 +3,7 @@
 #ifndef XDPSOCK_INTERNAL_H
 #define XDPSOCK_INTERNAL_H
 
+#include <string.h>
 #include <xdpsock/xdpsock.h>
 #include <linux/if_xdp.h>
 
@@ -107,6 +108,16 @@ XDPSOCK__HIDDEN int xdpsock__prog_users(uint32_t prog_id);
 XDPSOCK__HIDDEN int xdpsock__if_queues(int ifindex, uint32_t *count);
 XDPSOCK__HIDDEN const char *xdpsock__ifname(int ifindex, char *buf);
 
+/*
+ * A sized output struct (stats, mode): copy what both sides know, zero the rest of the caller's.
+ */
+static inline void xdpsock__copy_sized(void *out, size_t out_len, const void *in, size_t in_len)
+{
+	memcpy(out, in, out_len < in_len ? out_len : in_len);
+	if (out_len > in_len)
+		memset((char *)out + in_len, 0, out_len - in_len);
+}
+
 /* lib/log.c: log at @level and, for errors, remember the sentence for xdpsock_errmsg(). */
 XDPSOCK__HIDDEN void xdpsock__log(enum xdpsock_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -139,15 +150,5 @@ XDPSOCK__HIDDEN int xdpsock__refusal_str(char *buf, size_t len, enum xdpsock__fe
 XDPSOCK__HIDDEN void xdpsock__libbpf_begin(void);
 XDPSOCK__HIDDEN void xdpsock__libbpf_end(void);
 XDPSOCK__HIDDEN const char *xdpsock__libbpf_last(void);
-
-/* Unit-test hook: a pair over in-memory rings; the test plays the kernel (tests/unit). */
-struct xdpsock_mock {
-	uint32_t start;				/* in: initial ring indices (test 32-bit wraparound) */
-	struct xdpsock_ring rx, tx, fq, cq;	/* out: the kernel's side of each ring */
-	uint8_t *area;
-	uint64_t umem_size;
-};
-XDPSOCK__HIDDEN int xdpsock__mock_create(struct xdpsock_tx **tx, struct xdpsock_rx **rx, const struct xdpsock_opts *opts,
-			 struct xdpsock_mock *k);
 
 #endif

@@ -190,7 +190,7 @@ void xdpsock__sock_put(struct xdpsock_sock *sk)
 	if (u && u->refs > 1 && !u->mock)
 		reclaim_frames(sk);
 	xdpsock__prog_put(sk->prog);
-	if (u && u->mock) {	/* lib/mock.c: ring memory from the heap */
+	if (u && u->mock) {	/* tests/double/mock.c: ring memory from the heap */
 		free(sk->rx_map.addr);
 		free(sk->tx_map.addr);
 		free(sk->fq_map.addr);
@@ -521,18 +521,20 @@ int xdpsock_rx_fd(const struct xdpsock_rx *rx)
 	return rx ? rx->sk->fd : -EINVAL;
 }
 
-int xdpsock_tx_mode(const struct xdpsock_tx *tx, struct xdpsock_mode *m)
+static int mode_len(const struct xdpsock_sock *sk, struct xdpsock_mode *m, size_t len)
 {
-	if (!tx || !m)
-		return xdpsock__fail(EINVAL, "xdpsock_tx_mode: NULL argument");
-	*m = tx->sk->mode;
+	if (!sk || !m)
+		return xdpsock__fail(EINVAL, "xdpsock_*_mode: NULL argument");
+	xdpsock__copy_sized(m, len, &sk->mode, sizeof(sk->mode));
 	return 0;
 }
 
-int xdpsock_rx_mode(const struct xdpsock_rx *rx, struct xdpsock_mode *m)
+int xdpsock_tx_mode_len(const struct xdpsock_tx *tx, struct xdpsock_mode *m, size_t len)
 {
-	if (!rx || !m)
-		return xdpsock__fail(EINVAL, "xdpsock_rx_mode: NULL argument");
-	*m = rx->sk->mode;
-	return 0;
+	return mode_len(tx ? tx->sk : NULL, m, len);
+}
+
+int xdpsock_rx_mode_len(const struct xdpsock_rx *rx, struct xdpsock_mode *m, size_t len)
+{
+	return mode_len(rx ? rx->sk : NULL, m, len);
 }

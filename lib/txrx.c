@@ -262,6 +262,18 @@ int xdpsock_fwd_n(struct xdpsock_rx *rx, struct xdpsock_tx *tx, uint32_t n, uint
 	return (int)k;
 }
 
+int xdpsock_fwd_reclaim(struct xdpsock_rx *rx, struct xdpsock_tx *tx)
+{
+	uint32_t n;
+
+	if (XDPSOCK__UNLIKELY(rx->sk->umem != tx->sk->umem))
+		return xdpsock__fail(EXDEV, "xdpsock_fwd_reclaim: the RX and TX sockets do not share a UMEM (see opts->umem)");
+	n = xdpsock__tx_reclaim(&tx->q);
+	if (rx->q.free->count)
+		refill(&rx->q);
+	return (int)n;
+}
+
 int xdpsock_tx_kick(struct xdpsock_tx *tx)
 {
 	struct xdpsock__txq *q = xdpsock__txq(tx);
@@ -408,18 +420,28 @@ static int sock_stats(const struct xdpsock_sock *sk, struct xdpsock_stats *st)
 	return 0;
 }
 
-int xdpsock_tx_stats(const struct xdpsock_tx *tx, struct xdpsock_stats *st)
+static int stats_len(const struct xdpsock_sock *sk, struct xdpsock_stats *out, size_t len)
 {
-	if (!tx || !st)
-		return xdpsock__fail(EINVAL, "xdpsock_tx_stats: NULL argument");
-	return sock_stats(tx->sk, st);
+	struct xdpsock_stats st;
+	int err;
+
+	if (!sk || !out)
+		return xdpsock__fail(EINVAL, "xdpsock_*_stats: NULL argument");
+	err = sock_stats(sk, &st);
+	if (err)
+		return err;
+	xdpsock__copy_sized(out, len, &st, sizeof(st));
+	return 0;
 }
 
-int xdpsock_rx_stats(const struct xdpsock_rx *rx, struct xdpsock_stats *st)
+int xdpsock_tx_stats_len(const struct xdpsock_tx *tx, struct xdpsock_stats *st, size_t len)
 {
-	if (!rx || !st)
-		return xdpsock__fail(EINVAL, "xdpsock_rx_stats: NULL argument");
-	return sock_stats(rx->sk, st);
+	return stats_len(tx ? tx->sk : NULL, st, len);
+}
+
+int xdpsock_rx_stats_len(const struct xdpsock_rx *rx, struct xdpsock_stats *st, size_t len)
+{
+	return stats_len(rx ? rx->sk : NULL, st, len);
 }
 
 const char *xdpsock_mode_str(const struct xdpsock_mode *m, char *buf, size_t len)

@@ -36,5 +36,10 @@ check_prefix() {	# prefix libdir
 	echo "install: PREFIX=$prefix LIBDIR=$libdir: a program built through the installed xdpsock.pc runs (shared and static)"
 }
 
+# The shared library exports exactly the symbols of its map, each with its version.
+exports=$(nm -D --defined-only "$O"/libxdpsock.so.*.*.* | awk '$3 ~ /^xdpsock/ {print $3}' | sed 's/@@*/ /' | sort)
+mapped=$(awk '/^LIBXDPSOCK/ {v=$1} /^\t\txdpsock[a-z_0-9]*;/ {sub(/;/, "", $1); print $1, v}' lib/libxdpsock.map | sort)
+[ "$exports" = "$mapped" ] || { echo "install: exported symbols differ from lib/libxdpsock.map:"; diff <(echo "$mapped") <(echo "$exports"); exit 1; }
+
 check_prefix /usr "/usr/lib/$(cc -dumpmachine)"
 check_prefix /opt/xdpsock /opt/xdpsock/lib

@@ -46,11 +46,6 @@
 extern "C" {
 #endif
 
-/* Built out of line too (lib/ffi.c) for callers that cannot inline: FFI, dlsym. */
-#ifndef XDPSOCK_INLINE
-#define XDPSOCK_INLINE static inline
-#endif
-
 #define XDPSOCK__LIKELY(x)   __builtin_expect(!!(x), 1)
 #define XDPSOCK__UNLIKELY(x) __builtin_expect(!!(x), 0)
 
@@ -197,6 +192,28 @@ XDPSOCK_INLINE void *xdpsock_tx_peek_at(struct xdpsock_tx *tx, uint32_t i, uint3
 XDPSOCK_INLINE void *xdpsock_tx_peek(struct xdpsock_tx *tx, uint32_t len)
 {
 	return xdpsock_tx_peek_at(tx, 0, len);
+}
+
+XDPSOCK_INLINE int xdpsock_tx_set_len(struct xdpsock_tx *tx, uint32_t i, uint32_t len)
+{
+	struct xdpsock__txq *q = xdpsock__txq(tx);
+	struct xdp_desc *d;
+
+	if (XDPSOCK__UNLIKELY(i >= q->nres)) {
+		errno = ERANGE;
+		return -ERANGE;
+	}
+	if (XDPSOCK__UNLIKELY(len - 1 >= q->max_len)) {	/* 0 wraps to UINT32_MAX */
+		errno = EMSGSIZE;
+		return -EMSGSIZE;
+	}
+	d = xdpsock__desc(&q->tx, q->tx.cached_prod + i);
+	if (XDPSOCK__UNLIKELY(!d->len)) {	/* never peeked: peek_at keeps the count of peeked frames */
+		errno = EINVAL;
+		return -EINVAL;
+	}
+	d->len = len;
+	return 0;
 }
 
 XDPSOCK_INLINE void *xdpsock_tx_seek_and_peek(struct xdpsock_tx *tx, uint32_t len)

@@ -32,6 +32,11 @@ extern "C" {
 
 #define XDPSOCK_API __attribute__((visibility("default")))
 
+/* Built out of line too (lib/ffi.c) for callers that cannot inline: FFI, dlsym. */
+#ifndef XDPSOCK_INLINE
+#define XDPSOCK_INLINE static inline
+#endif
+
 struct xdpsock_tx;	/* a TX socket (or the TX half of a pair) */
 struct xdpsock_rx;	/* an RX socket (or the RX half of a pair) */
 struct xdpsock_umem;	/* a UMEM that several sockets may share */
@@ -87,6 +92,12 @@ struct xdpsock_opts {
 	struct xdpsock_umem *umem;	/* share this UMEM (see xdpsock_umem_create); NULL: a private one */
 	size_t :0;
 };
+
+/*
+ * Declare and initialise options in one line, .sz set, as LIBBPF_OPTS does:
+ *     XDPSOCK_OPTS(o, .frame_count = 8192, .flags = XDPSOCK_F_BUSY_POLL);
+ */
+#define XDPSOCK_OPTS(name, ...) struct xdpsock_opts name = { .sz = sizeof(struct xdpsock_opts), __VA_ARGS__ }
 
 /* ---- creation ------------------------------------------------------------ */
 
@@ -152,6 +163,9 @@ XDPSOCK_API void xdpsock_umem_destroy(struct xdpsock_umem *umem);
  *                                     records len.  NULL + errno ERANGE (i not reserved) or
  *                                     EMSGSIZE (len 0 or above frame_size - headroom).
  * void *xdpsock_tx_peek(tx, len)      = peek_at(tx, 0, len)
+ * int   xdpsock_tx_set_len(tx, i, len)  change the length of reserved frame i after its peek (a
+ *                                     frame built in a buffer peeked at its largest size); 0,
+ *                                     -ERANGE, -EMSGSIZE as peek_at, -EINVAL (never peeked).
  * void *xdpsock_tx_seek_and_peek(tx, len)  NULL + EAGAIN when no frame is free
  * int   xdpsock_tx_commit_n(tx, n)    submit the first n reserved frames; returns n, -ERANGE
  *                                     (fewer reserved) or -EINVAL (a frame was never peeked).
@@ -224,6 +238,15 @@ XDPSOCK_API int xdpsock_rx_wait(struct xdpsock_rx *rx, int timeout_ms);
  */
 XDPSOCK_API int xdpsock_fwd_n(struct xdpsock_rx *rx, struct xdpsock_tx *tx, uint32_t n, uint32_t max_len);
 
+/**
+ * xdpsock_fwd_reclaim() - the frames @tx has finished sending go back to @rx's fill ring.
+ *
+ * xdpsock_fwd_n() does this on every call; a forwarder calls this one when it has nothing to
+ * forward on a direction (idle, or the egress paused), so that the ingress keeps receiving.
+ * Return: the frames reclaimed, or -EXDEV when the two do not share a UMEM.
+ */
+XDPSOCK_API int xdpsock_fwd_reclaim(struct xdpsock_rx *rx, struct xdpsock_tx *tx);
+
 /* ---- introspection ------------------------------------------------------- */
 
 /* Where the UMEM's frames are.  total == sum of the others, at all times. */
@@ -260,9 +283,29 @@ struct xdpsock_stats {
 	struct xdpsock_census frames;	/* of the handle's UMEM */
 };
 
+/**
+ * xdpsock_tx_stats_len(), xdpsock_rx_stats_len() - counters of the socket and its UMEM.
+ * @len: sizeof(*st) as the caller was compiled.
+ *
+ * Output structs are sized like getsockopt's: the library fills the fields both sides know and
+ * zeroes the rest of the caller's struct, so a program built against an older header keeps
+ * working with a newer library (counters are only ever appended), and a newer program reads 0
+ * for counters an older library does not have.  Most callers use xdpsock_tx_stats() below,
+ * which passes the size.  Return: 0, or -EINVAL for a NULL argument.
+ */
+XDPSOCK_API int xdpsock_tx_stats_len(const struct xdpsock_tx *tx, struct xdpsock_stats *st, size_t len);
+XDPSOCK_API int xdpsock_rx_stats_len(const struct xdpsock_rx *rx, struct xdpsock_stats *st, size_t len);
+
 /** xdpsock_tx_stats(), xdpsock_rx_stats() - counters of the socket and its UMEM. */
-XDPSOCK_API int xdpsock_tx_stats(const struct xdpsock_tx *tx, struct xdpsock_stats *st);
-XDPSOCK_API int xdpsock_rx_stats(const struct xdpsock_rx *rx, struct xdpsock_stats *st);
+XDPSOCK_INLINE int xdpsock_tx_stats(const struct xdpsock_tx *tx, struct xdpsock_stats *st)
+{
+	return xdpsock_tx_stats_len(tx, st, sizeof(*st));
+}
+
+XDPSOCK_INLINE int xdpsock_rx_stats(const struct xdpsock_rx *rx, struct xdpsock_stats *st)
+{
+	return xdpsock_rx_stats_len(rx, st, sizeof(*st));
+}
 
 /* What the socket actually got. */
 struct xdpsock_mode {
@@ -276,9 +319,20 @@ struct xdpsock_mode {
 	uint32_t frame_count;
 };
 
+/** xdpsock_tx_mode_len(), xdpsock_rx_mode_len() - the mode obtained, sized as the stats are. */
+XDPSOCK_API int xdpsock_tx_mode_len(const struct xdpsock_tx *tx, struct xdpsock_mode *m, size_t len);
+XDPSOCK_API int xdpsock_rx_mode_len(const struct xdpsock_rx *rx, struct xdpsock_mode *m, size_t len);
+
 /** xdpsock_tx_mode(), xdpsock_rx_mode() - the mode obtained at bind and attach time. */
-XDPSOCK_API int xdpsock_tx_mode(const struct xdpsock_tx *tx, struct xdpsock_mode *m);
-XDPSOCK_API int xdpsock_rx_mode(const struct xdpsock_rx *rx, struct xdpsock_mode *m);
+XDPSOCK_INLINE int xdpsock_tx_mode(const struct xdpsock_tx *tx, struct xdpsock_mode *m)
+{
+	return xdpsock_tx_mode_len(tx, m, sizeof(*m));
+}
+
+XDPSOCK_INLINE int xdpsock_rx_mode(const struct xdpsock_rx *rx, struct xdpsock_mode *m)
+{
+	return xdpsock_rx_mode_len(rx, m, sizeof(*m));
+}
 
 /** xdpsock_mode_str() - "copy, native XDP, need_wakeup" and so on, into @buf.  Returns @buf. */
 XDPSOCK_API const char *xdpsock_mode_str(const struct xdpsock_mode *m, char *buf, size_t len);

@@ -84,7 +84,7 @@ def ring():
         r["instr_ratio"] = ratio(r["instr_per_frame"], instr.get((r["dir"], 1)))
     head = txt.splitlines()
     info = next((l for l in head if l.startswith("built with")), "")
-    return {"what": "ring fast path on mock rings (lib/mock.c), 64-byte frames, no data touched; "
+    return {"what": "ring fast path on mock rings (tests/double/mock.c), 64-byte frames, no data touched; "
                     "ns/frame = median of 7 trials; instructions/frame under callgrind",
             "build": info, "reference": "batch 1 of the same direction", "rows": rows,
             "instructions": bool(instr)}

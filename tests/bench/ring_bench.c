@@ -2,7 +2,7 @@
 /*
  * ring_bench: cost of the inline fast path (seek_n / peek_at / commit_n) without the kernel.
  *
- * A mock pair (lib/mock.c) puts the real handles over rings in plain memory; a minimal kernel
+ * A mock pair (tests/double/mock.c) puts the real handles over rings in plain memory; a minimal kernel
  * double recycles TX descriptors to the completion ring and fill addresses to RX descriptors.
  * The double runs in bulk, one ring's worth (2048 frames) at a time, OUTSIDE the measured
  * region: what is measured is only the application's loop
@@ -32,7 +32,7 @@
 #include <unistd.h>
 #include <valgrind/callgrind.h>
 
-#include "internal.h"
+#include "mock.h"
 
 #define RING	2048u		/* every ring; also the frames per round */
 #define FRAME_LEN 64u

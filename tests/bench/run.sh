@@ -66,7 +66,7 @@ machine() {
 
 ring() {
 	echo
-	echo "== 1. ring fast path, mock rings (lib/mock.c), 64-byte frames, no data touched =="
+	echo "== 1. ring fast path, mock rings (tests/double/mock.c), 64-byte frames, no data touched =="
 	echo "   time: application loop only; the kernel double runs between rounds, untimed"
 	run taskset -c "$CPU" "$O/bench/ring_bench" | tee "$OUT/ring.txt" || return 1
 	echo

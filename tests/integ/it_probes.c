@@ -37,9 +37,16 @@ static long old_hugepages = -1;
 static int refusals;
 static char diag_refusal[512];	/* said once per process: caught at the first destroy */
 
+/* @answer: the library's sentence "... refused by this kernel (ANSWER): fallback", or a bare answer. */
 static void refused(const char *feature, const char *answer)
 {
-	lab_kernel_refused(feature, answer);
+	const char *k = strstr(answer, "refused by this kernel (");
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s", k ? k + 24 : answer);
+	if (k && strstr(buf, "): "))
+		*strstr(buf, "): ") = '\0';
+	lab_kernel_refused(feature, buf);
 	refusals++;
 }
 

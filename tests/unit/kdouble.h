@@ -29,7 +29,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "internal.h"
+#include "mock.h"
 
 /* One packet or frame as the double tracks it. */
 struct kd_pkt {

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "internal.h"
+#include "mock.h"
 
 /* Small, valid options for a pair: 64 frames, rings of 16. */
 static struct xdpsock_opts small(void)

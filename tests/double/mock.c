@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 /*
- * A pair over rings in plain memory, for unit tests: the test plays the kernel
- * through struct xdpsock_mock.  Everything above the ring memory is the real code.
+ * A pair over rings in plain memory, for unit tests and ring_bench: the test plays the kernel
+ * through struct xdpsock_mock.  Everything above the ring memory is the library's real code.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "mock.h"
 
 #define OFF_PROD 0
 #define OFF_CONS 64
