@@ -81,7 +81,7 @@ $(O)/%.skel.h: $(O)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(or $(SKEL_NAME_$*),$*) > $@.tmp && mv $@.tmp $@
 
-$(O)/lib/%.o: lib/%.c lib/internal.h include/xdpsock/xdpsock.h include/xdpsock/ring.h $(SKEL)
+$(O)/lib/%.o: lib/%.c lib/internal.h $(wildcard include/xdpsock/*.h) $(SKEL)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(XCFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
@@ -202,7 +202,7 @@ deps:
 
 install: lib $(EXAMPLES) $(PROGS)
 	install -d $(DESTDIR)$(INCLUDEDIR)/xdpsock $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR)
-	install -m 644 include/xdpsock/xdpsock.h include/xdpsock/ring.h $(DESTDIR)$(INCLUDEDIR)/xdpsock/
+	install -m 644 include/xdpsock/*.h $(DESTDIR)$(INCLUDEDIR)/xdpsock/
 	install -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libxdpsock.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libxdpsock.so.$(SOVERSION)
 	ln -sf libxdpsock.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libxdpsock.so

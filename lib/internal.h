@@ -104,6 +104,31 @@ XDPSOCK__HIDDEN int xdpsock__diag_queue_sockets(int ifindex, uint32_t queue_id);
 /* Without sock_diag: other processes holding an fd of BPF program @prog_id (lib/diag.c). */
 XDPSOCK__HIDDEN int xdpsock__prog_users(uint32_t prog_id);
 
+/* lib/opts.c: copy sized options @src (@src_sz as the caller was built) into @dst, zeroed first. */
+XDPSOCK__HIDDEN int xdpsock__opts_copy(void *dst, size_t dst_sz, const void *src, size_t src_sz, const char *what);
+
+/* lib/xdp.c: the one place that attaches and detaches XDP programs (policy in <xdpsock/xdp.h>). */
+struct bpf_prog_info;
+struct xdpsock__xdp_found {
+	uint32_t id;
+	uint32_t flag;		/* XDP_FLAGS_DRV_MODE, _SKB_MODE or _HW_MODE: the slot it is in */
+	int fd;			/* the caller closes it */
+	char name[16];		/* BPF_OBJ_NAME_LEN */
+};
+/* What is attached on @ifindex, one entry per mode slot: how many (0..@max), or -errno (said). */
+XDPSOCK__HIDDEN int xdpsock__xdp_query(int ifindex, const char *ifn, struct xdpsock__xdp_found *found, int max);
+/* Attach as @want (AUTO: native, else generic, saying why); the mode flag got in *@flag. */
+XDPSOCK__HIDDEN int xdpsock__xdp_attach_fd(int ifindex, const char *ifn, int prog_fd, enum xdpsock_attach_mode want,
+					   uint32_t *flag);
+/* Detach @prog_fd from @ifindex only if it is the one attached in slot @flag. */
+XDPSOCK__HIDDEN int xdpsock__xdp_detach_fd(int ifindex, int prog_fd, uint32_t flag);
+XDPSOCK__HIDDEN const char *xdpsock__xdp_mode_name(uint32_t flag);
+XDPSOCK__HIDDEN int xdpsock__prog_info(int fd, struct bpf_prog_info *info);
+/* Network namespaces: the calling thread's id; enter @netns_fd unless already there (*back: the way back). */
+XDPSOCK__HIDDEN uint64_t xdpsock__netns_id(void);
+XDPSOCK__HIDDEN int xdpsock__in_netns(int netns_fd, uint64_t netns, int *back);
+XDPSOCK__HIDDEN void xdpsock__out_of_netns(int back);
+
 /* lib/ifinfo.c */
 XDPSOCK__HIDDEN int xdpsock__if_queues(int ifindex, uint32_t *count);
 XDPSOCK__HIDDEN const char *xdpsock__ifname(int ifindex, char *buf);

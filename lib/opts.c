@@ -20,6 +20,26 @@ static int check_ring(const char *name, uint32_t *v)
 	return 0;
 }
 
+int xdpsock__opts_copy(void *dst, size_t dst_sz, const void *src, size_t src_sz, const char *what)
+{
+	memset(dst, 0, dst_sz);
+	if (!src)
+		return 0;
+	if (src_sz < sizeof(size_t))
+		return xdpsock__fail(EINVAL, "%s.sz is %zu: set it to sizeof(struct %s)", what, src_sz, what);
+	if (src_sz > dst_sz) {
+		const char *extra = (const char *)src + dst_sz;
+
+		for (size_t i = 0; i < src_sz - dst_sz; i++)
+			if (extra[i])
+				return xdpsock__fail(EOPNOTSUPP, "%s sets fields this libxdpsock does not know: upgrade the library",
+						     what);
+		src_sz = dst_sz;
+	}
+	memcpy(dst, src, src_sz);
+	return 0;
+}
+
 /* Copy the caller's opts (any size it was built with) into a full struct and fill in defaults. */
 int xdpsock__cfg_init(struct xdpsock__cfg *cfg, const struct xdpsock_opts *opts, bool rx, bool tx)
 {
@@ -30,22 +50,9 @@ int xdpsock__cfg_init(struct xdpsock__cfg *cfg, const struct xdpsock_opts *opts,
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->want_rx = rx;
 	cfg->want_tx = tx;
-	if (opts) {
-		size_t sz = opts->sz;
-
-		if (sz < sizeof(size_t))
-			return xdpsock__fail(EINVAL, "xdpsock_opts.sz is %zu: set it to sizeof(struct xdpsock_opts)", sz);
-		if (sz > sizeof(*o)) {
-			const char *extra = (const char *)opts + sizeof(*o);
-
-			for (size_t i = 0; i < sz - sizeof(*o); i++)
-				if (extra[i])
-					return xdpsock__fail(EOPNOTSUPP,
-							     "xdpsock_opts sets fields this libxdpsock does not know: upgrade the library");
-			sz = sizeof(*o);
-		}
-		memcpy(o, opts, sz);
-	}
+	err = xdpsock__opts_copy(o, sizeof(*o), opts, opts ? opts->sz : 0, "xdpsock_opts");
+	if (err)
+		return err;
 	o->sz = sizeof(*o);
 
 	if (!o->frame_size)

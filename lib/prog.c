@@ -10,7 +10,9 @@
  *
  * The last receiver to leave detaches it, naming the exact program it expects
  * (XDP_FLAGS_REPLACE semantics), so a program attached meanwhile by someone
- * else is never removed.  "Receivers" are counted by sock_diag (lib/diag.c).
+ * else is never removed.  "Receivers" are counted by sock_diag (lib/diag.c).  Querying,
+ * attaching and detaching are lib/xdp.c's, which owns every XDP attachment of the project;
+ * what is particular here is sharing one program between processes through its XSKMAP.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -19,8 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <sched.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <linux/if_link.h>
@@ -42,31 +42,11 @@ struct xdpsock_prog {
 	int prog_fd;			/* ours, or the adopted program's */
 	int map_fd;
 	uint32_t prog_id;
-	enum xdpsock_attach_mode mode;
+	uint32_t flag;			/* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE, as attached */
 };
 
 static pthread_mutex_t progs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct xdpsock_prog *progs;
-
-/* ifindex is only unique within a network namespace; tests run threads in several. */
-static uint64_t netns_id(void)
-{
-	struct stat st;
-
-	if (stat("/proc/thread-self/ns/net", &st) && stat("/proc/self/ns/net", &st))
-		return 0;
-	return (uint64_t)st.st_ino;
-}
-
-static uint32_t mode_flag(enum xdpsock_attach_mode m)
-{
-	return m == XDPSOCK_ATTACH_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
-}
-
-static const char *mode_name(enum xdpsock_attach_mode m)
-{
-	return m == XDPSOCK_ATTACH_GENERIC ? "generic" : "native";
-}
 
 static void prog_free(struct xdpsock_prog *p)
 {
@@ -117,31 +97,6 @@ out:
 	return err;
 }
 
-static int attach(struct xdpsock_prog *p, enum xdpsock_attach_mode want, const char *ifn)
-{
-	enum xdpsock_attach_mode m = want == XDPSOCK_ATTACH_GENERIC ? XDPSOCK_ATTACH_GENERIC : XDPSOCK_ATTACH_NATIVE;
-	int err;
-
-	err = bpf_xdp_attach(p->ifindex, p->prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | mode_flag(m), NULL);
-	if (err && want == XDPSOCK_ATTACH_AUTO && err != -EBUSY && err != -EEXIST && err != -EPERM) {
-		/* The kernel's reason (its extended ack) came through libbpf's print hook. */
-		xdpsock__refused(XDPSOCK__FEAT_NATIVE_XDP, ifn, err, xdpsock__libbpf_last(), "using generic XDP");
-		m = XDPSOCK_ATTACH_GENERIC;
-		err = bpf_xdp_attach(p->ifindex, p->prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | mode_flag(m), NULL);
-	}
-	if (err == -EPERM || err == -EACCES)
-		return xdpsock__fail(EPERM, "attaching XDP to %s needs CAP_NET_ADMIN: run as root or grant it", ifn);
-	if (err == -EBUSY || err == -EEXIST)
-		return xdpsock__fail(EBUSY, "%s got another XDP program while we were attaching ours: retry", ifn);
-	if (err)
-		return xdpsock__fail(err, "cannot attach %s XDP to %s: %s%s%s%s%s", mode_name(m), ifn, strerror(-err),
-				     *xdpsock__libbpf_last() ? " (" : "", xdpsock__libbpf_last(),
-				     *xdpsock__libbpf_last() ? ")" : "",
-				     want == XDPSOCK_ATTACH_NATIVE ? ": the driver refuses native XDP here; try attach_mode GENERIC" : "");
-	p->mode = m;
-	return 0;
-}
-
 /* The attached program's map, to insert our socket into another live process's program. */
 static int adopt(struct xdpsock_prog *p, int prog_fd, const struct bpf_prog_info *info)
 {
@@ -173,14 +128,6 @@ static int adopt(struct xdpsock_prog *p, int prog_fd, const struct bpf_prog_info
 	return -ENOENT;
 }
 
-static int detach_id(int ifindex, int prog_fd, uint8_t attach_mode)
-{
-	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = prog_fd);
-	uint32_t flags = attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
-
-	return bpf_xdp_detach(ifindex, flags, &o);
-}
-
 /* Live AF_XDP receivers on @ifindex by sock_diag; a kernel without it is said once. */
 static int diag_receivers(int ifindex)
 {
@@ -194,80 +141,65 @@ static int diag_receivers(int ifindex)
 
 static int setup(struct xdpsock_prog *p, uint32_t queue_id, enum xdpsock_attach_mode want)
 {
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct xdpsock__xdp_found f;
 	char ifn[IF_NAMESIZE];
 	struct bpf_prog_info info;
-	uint32_t len = sizeof(info);
-	int err, fd, live;
+	int err, n, live;
 
 	xdpsock__ifname(p->ifindex, ifn);
-	err = bpf_xdp_query(p->ifindex, 0, &q);
-	if (err == -EPERM || err == -EACCES)
-		return xdpsock__fail(EPERM, "querying XDP on %s needs CAP_NET_ADMIN: run as root or grant it", ifn);
-	if (err)
-		return xdpsock__fail(err, "cannot query the XDP program of %s: %s", ifn, strerror(-err));
-	if (!q.prog_id)
+	n = xdpsock__xdp_query(p->ifindex, ifn, &f, 1);
+	if (n < 0)
+		return n;
+	if (!n)
 		goto fresh;
-
-	fd = bpf_prog_get_fd_by_id(q.prog_id);
-	if (fd < 0)
-		return xdpsock__fail(errno == EPERM ? EPERM : EBUSY,
-				     "%s already has XDP program id %u attached and it cannot be inspected (%s): it may not be ours, so it is left alone; use another interface, or run with CAP_SYS_ADMIN to let the library inspect it",
-				     ifn, q.prog_id, strerror(errno));
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		err = -errno;
-		close(fd);
-		return xdpsock__fail(err, "cannot inspect XDP program id %u on %s: %s", q.prog_id, ifn, strerror(-err));
-	}
-	if (strcmp(info.name, PROG_NAME)) {
-		close(fd);
+	if (strcmp(f.name, PROG_NAME)) {
+		close(f.fd);
 		return xdpsock__fail(EBUSY,
 				     "%s already has XDP program '%s' (id %u, %s mode) attached, which is not ours and is left alone: use another interface, or redirect to an XSKMAP from that program and create the socket with attach_mode NONE",
-				     ifn, info.name, info.id, q.attach_mode == XDP_ATTACHED_SKB ? "generic" : "native");
+				     ifn, f.name, f.id, xdpsock__xdp_mode_name(f.flag));
 	}
 	live = diag_receivers(p->ifindex);
 	if (live < 0)	/* no sock_diag for AF_XDP: does any other process still hold the program? */
-		live = xdpsock__prog_users(info.id);
+		live = xdpsock__prog_users(f.id);
 	if (live != 0) {
 		/* Another process receives through it (or we cannot tell): share it. */
-		err = adopt(p, fd, &info);
+		memset(&info, 0, sizeof(info));
+		info.id = f.id;
+		err = adopt(p, f.fd, &info);
 		if (err) {
-			close(fd);
+			close(f.fd);
 			return xdpsock__fail(EBUSY, "xdpsock program id %u on %s is in use by another process but has no XSKMAP we can use (another version of the library?): stop that process first",
-					     info.id, ifn);
+					     f.id, ifn);
 		}
-		p->mode = q.attach_mode == XDP_ATTACHED_SKB ? XDPSOCK_ATTACH_GENERIC : XDPSOCK_ATTACH_NATIVE;
+		p->flag = f.flag;
 		xdpsock__log(XDPSOCK_LOG_INFO, "sharing the xdpsock program (id %u) already on %s with another process",
-			     info.id, ifn);
+			     f.id, ifn);
 		return 0;
 	}
-	err = detach_id(p->ifindex, fd, q.attach_mode);
-	close(fd);
+	err = xdpsock__xdp_detach_fd(p->ifindex, f.fd, f.flag);
+	close(f.fd);
 	if (err)
-		return xdpsock__fail(err, "cannot remove the stale xdpsock program id %u from %s: %s", info.id, ifn,
+		return xdpsock__fail(err, "cannot remove the stale xdpsock program id %u from %s: %s", f.id, ifn,
 				     strerror(-err));
 	xdpsock__log(XDPSOCK_LOG_WARN, "replaced a stale xdpsock program (id %u) left on %s by a process that exited",
-		     info.id, ifn);
+		     f.id, ifn);
 fresh:
 	err = load(p, queue_id, ifn);
 	if (err)
 		return err;
-	err = attach(p, want, ifn);
+	err = xdpsock__xdp_attach_fd(p->ifindex, ifn, p->prog_fd, want, &p->flag);
 	if (err)
 		return err;
-	memset(&info, 0, sizeof(info));
-	len = sizeof(info);
-	if (!bpf_obj_get_info_by_fd(p->prog_fd, &info, &len))
+	if (!xdpsock__prog_info(p->prog_fd, &info))
 		p->prog_id = info.id;
 	xdpsock__log(XDPSOCK_LOG_INFO, "attached the xdpsock program (id %u) to %s in %s mode", p->prog_id, ifn,
-		     mode_name(p->mode));
+		     xdpsock__xdp_mode_name(p->flag));
 	return 0;
 }
 
 int xdpsock__prog_get(struct xdpsock_prog **out, int ifindex, uint32_t queue_id, enum xdpsock_attach_mode mode)
 {
-	uint64_t ns = netns_id();
+	uint64_t ns = xdpsock__netns_id();
 	struct xdpsock_prog *p;
 	int err;
 
@@ -292,7 +224,7 @@ int xdpsock__prog_get(struct xdpsock_prog **out, int ifindex, uint32_t queue_id,
 	p->refs = 1;
 	p->prog_fd = -1;
 	p->map_fd = -1;
-	xdpsock__libbpf_begin();
+	xdpsock__libbpf_begin();	/* loading the skeleton */
 	err = setup(p, queue_id, mode);
 	xdpsock__libbpf_end();
 	if (err) {
@@ -322,7 +254,7 @@ void xdpsock__prog_put(struct xdpsock_prog *p)
 {
 	struct xdpsock_prog **pp;
 	char ifn[IF_NAMESIZE];
-	int live, err, back = -1;
+	int live, err, back;
 
 	if (!p)
 		return;
@@ -337,37 +269,29 @@ void xdpsock__prog_put(struct xdpsock_prog *p)
 			break;
 		}
 	/* The destroying thread may sit in another namespace than the creating one did. */
-	if (netns_id() != p->netns && p->netns_fd >= 0) {
-		back = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (back < 0 || setns(p->netns_fd, CLONE_NEWNET)) {
-			xdpsock__log(XDPSOCK_LOG_WARN, "cannot enter the namespace of ifindex %d to detach its XDP program: %s",
-				     p->ifindex, strerror(errno));
-			goto out;
-		}
+	err = xdpsock__in_netns(p->netns_fd, p->netns, &back);
+	if (err) {
+		xdpsock__log(XDPSOCK_LOG_WARN, "cannot enter the namespace of ifindex %d to detach its XDP program: %s",
+			     p->ifindex, strerror(-err));
+		goto out;
 	}
-	xdpsock__libbpf_begin();
 	/* Our sockets are closed by now: any receiver left belongs to another process. */
 	live = diag_receivers(p->ifindex);
 	if (live < 0 && p->prog_id)	/* no sock_diag for AF_XDP: as in setup() */
 		live = xdpsock__prog_users(p->prog_id);
 	if (live == 0 || (live < 0 && p->skel)) {
-		err = detach_id(p->ifindex, p->prog_fd,
-				p->mode == XDPSOCK_ATTACH_GENERIC ? XDP_ATTACHED_SKB : XDP_ATTACHED_DRV);
+		err = xdpsock__xdp_detach_fd(p->ifindex, p->prog_fd, p->flag);
 		if (err && err != -ENODEV)
 			xdpsock__log(XDPSOCK_LOG_WARN, "could not detach the xdpsock program (id %u) from %s: %s",
 				     p->prog_id, xdpsock__ifname(p->ifindex, ifn), strerror(-err));
 	}
-	xdpsock__libbpf_end();
-	if (back >= 0 && setns(back, CLONE_NEWNET))
-		xdpsock__log(XDPSOCK_LOG_ERROR, "cannot return to the caller's network namespace: %s", strerror(errno));
+	xdpsock__out_of_netns(back);
 out:
-	if (back >= 0)
-		close(back);
 	pthread_mutex_unlock(&progs_lock);
 	prog_free(p);
 }
 
 enum xdpsock_attach_mode xdpsock__prog_mode(const struct xdpsock_prog *p)
 {
-	return p ? p->mode : XDPSOCK_ATTACH_NONE;
+	return !p ? XDPSOCK_ATTACH_NONE : p->flag == XDP_FLAGS_SKB_MODE ? XDPSOCK_ATTACH_GENERIC : XDPSOCK_ATTACH_NATIVE;
 }

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+/*
+ * XDP programs on interfaces: inspect what is attached, attach (native, else generic), replace a
+ * stale program of ours or, when asked, someone else's, and detach only our own.  The one place
+ * in the project that attaches or detaches XDP programs; lib/prog.c (the library's steering
+ * program), xdpbridge and xdpgen call it.  The policy is in include/xdpsock/xdp.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdpsock/xdp.h>
+
+#include "internal.h"
+
+struct xdpsock_xdp {
+	int ifindex;
+	char ifname[IF_NAMESIZE];
+	int netns_fd;		/* detach from the namespace of the attach, whatever thread detaches */
+	uint64_t netns;
+	int prog_fd;		/* our own reference */
+	uint32_t prog_id;
+	uint32_t flag;		/* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE, as attached */
+};
+
+static const struct {
+	size_t off;
+	uint32_t flag;
+	const char *mode;
+} slots[] = {
+	{ offsetof(struct bpf_xdp_query_opts, drv_prog_id), XDP_FLAGS_DRV_MODE, "native" },
+	{ offsetof(struct bpf_xdp_query_opts, skb_prog_id), XDP_FLAGS_SKB_MODE, "generic" },
+	{ offsetof(struct bpf_xdp_query_opts, hw_prog_id), XDP_FLAGS_HW_MODE, "offload" },
+};
+
+uint64_t xdpsock__netns_id(void)
+{
+	struct stat st;
+
+	if (stat("/proc/thread-self/ns/net", &st) && stat("/proc/self/ns/net", &st))
+		return 0;
+	return (uint64_t)st.st_ino;
+}
+
+const char *xdpsock__xdp_mode_name(uint32_t flag)
+{
+	return flag == XDP_FLAGS_SKB_MODE ? "generic" : flag == XDP_FLAGS_HW_MODE ? "offload" : "native";
+}
+
+int xdpsock__prog_info(int fd, struct bpf_prog_info *info)
+{
+	uint32_t len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
+}
+
+int xdpsock__xdp_attach_fd(int ifindex, const char *ifn, int prog_fd, enum xdpsock_attach_mode want, uint32_t *flag)
+{
+	uint32_t f = want == XDPSOCK_ATTACH_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	int err;
+
+	xdpsock__libbpf_begin();
+	err = bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | f, NULL);
+	if (err && want == XDPSOCK_ATTACH_AUTO && err != -EBUSY && err != -EEXIST && err != -EPERM) {
+		/* The kernel's reason (its extended ack) came through libbpf's print hook. */
+		xdpsock__refused(XDPSOCK__FEAT_NATIVE_XDP, ifn, err, xdpsock__libbpf_last(), "using generic XDP");
+		f = XDP_FLAGS_SKB_MODE;
+		err = bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | f, NULL);
+	}
+	if (err == -EPERM || err == -EACCES)
+		err = xdpsock__fail(EPERM, "attaching XDP to %s needs CAP_NET_ADMIN: run as root or grant it", ifn);
+	else if (err == -EBUSY || err == -EEXIST)
+		err = xdpsock__fail(EBUSY, "%s got another XDP program while ours was being attached: retry", ifn);
+	else if (err)
+		err = xdpsock__fail(err, "cannot attach %s XDP to %s: %s%s%s%s%s", xdpsock__xdp_mode_name(f), ifn,
+				    strerror(-err), *xdpsock__libbpf_last() ? " (" : "", xdpsock__libbpf_last(),
+				    *xdpsock__libbpf_last() ? ")" : "",
+				    want == XDPSOCK_ATTACH_NATIVE ? ": the driver refuses native XDP here; ask for generic XDP" : "");
+	else
+		*flag = f;
+	xdpsock__libbpf_end();
+	return err;
+}
+
+int xdpsock__xdp_detach_fd(int ifindex, int prog_fd, uint32_t flag)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = prog_fd);
+	int err;
+
+	/* Named by fd: if it was replaced meanwhile, the kernel refuses instead of removing another. */
+	xdpsock__libbpf_begin();
+	err = bpf_xdp_detach(ifindex, flag, &o);
+	xdpsock__libbpf_end();
+	return err;
+}
+
+int xdpsock__xdp_query(int ifindex, const char *ifn, struct xdpsock__xdp_found *found, int max)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int err, n = 0;
+	size_t i;
+
+	xdpsock__libbpf_begin();
+	err = bpf_xdp_query(ifindex, 0, &q);
+	xdpsock__libbpf_end();
+	if (err == -EPERM || err == -EACCES)
+		return xdpsock__fail(EPERM, "querying XDP on %s needs CAP_NET_ADMIN: run as root or grant it", ifn);
+	if (err)
+		return xdpsock__fail(err, "cannot query the XDP program of %s: %s", ifn, strerror(-err));
+	for (i = 0; i < sizeof(slots) / sizeof(slots[0]) && n < max; i++) {
+		struct xdpsock__xdp_found *f = &found[n];
+		struct bpf_prog_info info;
+
+		memcpy(&f->id, (const char *)&q + slots[i].off, sizeof(f->id));
+		if (!f->id)
+			continue;
+		f->flag = slots[i].flag;
+		f->fd = bpf_prog_get_fd_by_id(f->id);
+		if (f->fd < 0) {
+			err = errno;
+			while (n--)
+				close(found[n].fd);
+			return xdpsock__fail(err == EPERM ? EPERM : EBUSY,
+					     "%s has XDP program id %u attached (%s mode) and it cannot be inspected (%s): it may not be ours, so it is left alone%s",
+					     ifn, f->id, slots[i].mode, strerror(err),
+					     err == EPERM ? "; inspecting it needs CAP_SYS_ADMIN" : "");
+		}
+		err = xdpsock__prog_info(f->fd, &info);
+		if (err) {
+			close(f->fd);
+			while (n--)
+				close(found[n].fd);
+			return xdpsock__fail(err, "cannot inspect XDP program id %u on %s: %s", f->id, ifn, strerror(-err));
+		}
+		snprintf(f->name, sizeof(f->name), "%s", info.name);
+		n++;
+	}
+	return n;
+}
+
+/* Make way for a program named @ours on @ifn: 0, or -errno with the reason in the error. */
+static int clear_way(struct xdpsock_xdp *x, const char *ours, bool replace_foreign)
+{
+	struct xdpsock__xdp_found f[3];
+	int n, i, err = 0;
+
+	n = xdpsock__xdp_query(x->ifindex, x->ifname, f, 3);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n && !err; i++) {
+		bool mine = !strcmp(f[i].name, ours);
+		int holders = mine ? xdpsock__prog_users(f[i].id) : 0;
+
+		if (mine && holders > 0)
+			err = xdpsock__fail(EBUSY,
+					    "%s is already served by another process: its program %s (id %u) is held by %d running process%s; stop it first, or use another interface",
+					    x->ifname, ours, f[i].id, holders, holders == 1 ? "" : "es");
+		else if (mine && holders < 0 && !replace_foreign)
+			err = xdpsock__fail(EBUSY,
+					    "%s has a %s program (id %u) and /proc cannot tell whether its owner still runs (%s): stop it first",
+					    x->ifname, ours, f[i].id, strerror(-holders));
+		else if (!mine && !replace_foreign)
+			err = xdpsock__fail(EBUSY,
+					    "%s already has XDP program '%s' (id %u, %s mode) attached, which is not ours and is left alone",
+					    x->ifname, f[i].name, f[i].id, xdpsock__xdp_mode_name(f[i].flag));
+		if (err)
+			break;
+		err = xdpsock__xdp_detach_fd(x->ifindex, f[i].fd, f[i].flag);
+		if (err) {
+			err = xdpsock__fail(err, "cannot remove XDP program '%s' (id %u, %s mode) from %s: %s", f[i].name,
+					    f[i].id, xdpsock__xdp_mode_name(f[i].flag), x->ifname, strerror(-err));
+			break;
+		}
+		if (mine && !holders)
+			xdpsock__log(XDPSOCK_LOG_WARN,
+				     "replaced a stale %s program (id %u, %s mode) left on %s by a process that exited without detaching it (killed?)",
+				     ours, f[i].id, xdpsock__xdp_mode_name(f[i].flag), x->ifname);
+		else
+			xdpsock__log(XDPSOCK_LOG_WARN, "removed XDP program '%s' (id %u, %s mode) from %s, as asked", f[i].name,
+				     f[i].id, xdpsock__xdp_mode_name(f[i].flag), x->ifname);
+	}
+	for (i = 0; i < n; i++)
+		close(f[i].fd);
+	return err;
+}
+
+int xdpsock_xdp_attach(struct xdpsock_xdp **out, int ifindex, int prog_fd, const struct xdpsock_xdp_opts *opts)
+{
+	struct xdpsock_xdp_opts o;
+	struct bpf_prog_info info;
+	struct xdpsock_xdp *x;
+	int err;
+
+	if (!out)
+		return xdpsock__fail(EINVAL, "xdpsock_xdp_attach: NULL argument");
+	*out = NULL;
+	err = xdpsock__opts_copy(&o, sizeof(o), opts, opts ? opts->sz : 0, "xdpsock_xdp_opts");
+	if (err)
+		return err;
+	if (o.mode > XDPSOCK_ATTACH_GENERIC)
+		return xdpsock__fail(EINVAL, "attach mode %d: an XDP program attaches native, generic or either (AUTO)",
+				     o.mode);
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return xdpsock__fail(ENOMEM, "out of memory");
+	x->ifindex = ifindex;
+	x->netns_fd = -1;
+	x->prog_fd = -1;
+	if (ifindex <= 0 || !if_indextoname((unsigned int)ifindex, x->ifname)) {
+		err = xdpsock__fail(ENODEV, "interface index %d does not exist in this network namespace", ifindex);
+		goto err_free;
+	}
+	err = xdpsock__prog_info(prog_fd, &info);
+	if (err) {
+		err = xdpsock__fail(err, "xdpsock_xdp_attach: fd %d is not a loaded BPF program (%s)", prog_fd, strerror(-err));
+		goto err_free;
+	}
+	x->prog_id = info.id;
+	x->prog_fd = fcntl(prog_fd, F_DUPFD_CLOEXEC, 3);
+	x->netns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	x->netns = xdpsock__netns_id();
+	if (x->prog_fd < 0 || x->netns_fd < 0) {
+		err = xdpsock__fail(errno, "cannot keep a reference to the program or the namespace: %s", strerror(errno));
+		goto err_free;
+	}
+	err = clear_way(x, info.name, o.replace_foreign);
+	if (err)
+		goto err_free;
+	err = xdpsock__xdp_attach_fd(ifindex, x->ifname, x->prog_fd, o.mode, &x->flag);
+	if (err)
+		goto err_free;
+	xdpsock__log(XDPSOCK_LOG_INFO, "attached XDP program %s (id %u) to %s in %s mode", info.name, x->prog_id,
+		     x->ifname, xdpsock__xdp_mode_name(x->flag));
+	*out = x;
+	return 0;
+
+err_free:
+	if (x->prog_fd >= 0)
+		close(x->prog_fd);
+	if (x->netns_fd >= 0)
+		close(x->netns_fd);
+	free(x);
+	return err;
+}
+
+int xdpsock__in_netns(int netns_fd, uint64_t netns, int *back)
+{
+	*back = -1;
+	if (netns_fd < 0 || xdpsock__netns_id() == netns)
+		return 0;
+	*back = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (*back < 0 || setns(netns_fd, CLONE_NEWNET)) {
+		int err = -errno;
+
+		if (*back >= 0)
+			close(*back);
+		*back = -1;
+		return err;
+	}
+	return 0;
+}
+
+void xdpsock__out_of_netns(int back)
+{
+	if (back < 0)
+		return;
+	if (setns(back, CLONE_NEWNET))
+		xdpsock__log(XDPSOCK_LOG_ERROR, "cannot return to the caller's network namespace: %s", strerror(errno));
+	close(back);
+}
+
+int xdpsock_xdp_detach(struct xdpsock_xdp *x)
+{
+	int err, back;
+
+	if (!x)
+		return 0;
+	err = xdpsock__in_netns(x->netns_fd, x->netns, &back);
+	if (err)
+		xdpsock__log(XDPSOCK_LOG_WARN, "cannot enter the namespace of %s to detach its XDP program (id %u): %s",
+			     x->ifname, x->prog_id, strerror(-err));
+	else
+		err = xdpsock__xdp_detach_fd(x->ifindex, x->prog_fd, x->flag);
+	xdpsock__out_of_netns(back);
+	if (err == -EEXIST)	/* XDP_FLAGS_REPLACE: another program took its place */
+		xdpsock__log(XDPSOCK_LOG_INFO, "XDP program id %u is no longer on %s: the program that replaced it is left alone",
+			     x->prog_id, x->ifname);
+	else if (err && err != -ENODEV)
+		xdpsock__log(XDPSOCK_LOG_WARN, "could not detach XDP program id %u from %s: %s", x->prog_id, x->ifname,
+			     strerror(-err));
+	close(x->prog_fd);
+	close(x->netns_fd);
+	free(x);
+	return err;
+}
+
+enum xdpsock_attach_mode xdpsock_xdp_mode(const struct xdpsock_xdp *x)
+{
+	return !x ? XDPSOCK_ATTACH_NONE : x->flag == XDP_FLAGS_SKB_MODE ? XDPSOCK_ATTACH_GENERIC : XDPSOCK_ATTACH_NATIVE;
+}
+
+uint32_t xdpsock_xdp_prog_id(const struct xdpsock_xdp *x)
+{
+	return x ? x->prog_id : 0;
+}
