@@ -160,6 +160,7 @@ enum xdpsock__feature {
 	XDPSOCK__FEAT_TX_SKB_BUDGET,
 	XDPSOCK__FEAT_SOCK_DIAG,
 	XDPSOCK__FEAT_NATIVE_XDP,
+	XDPSOCK__FEAT_XDP_LINK,
 	XDPSOCK__FEAT_MAX
 };
 XDPSOCK__HIDDEN void xdpsock__refused(enum xdpsock__feature f, const char *where, int err, const char *detail,

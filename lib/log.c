@@ -109,6 +109,7 @@ static const char *const feature_names[XDPSOCK__FEAT_MAX] = {
 	[XDPSOCK__FEAT_TX_SKB_BUDGET] = "the copy-mode TX budget (XDP_MAX_TX_SKB_BUDGET, Linux 6.17)",
 	[XDPSOCK__FEAT_SOCK_DIAG] = "sock_diag for AF_XDP (CONFIG_XDP_SOCKETS_DIAG)",
 	[XDPSOCK__FEAT_NATIVE_XDP] = "native XDP",
+	[XDPSOCK__FEAT_XDP_LINK] = "XDP attachment through a BPF link (Linux 5.9)",
 };
 
 static _Atomic unsigned int refused_once;

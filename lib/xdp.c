@@ -27,6 +27,7 @@ struct xdpsock_xdp {
 	int netns_fd;		/* detach from the namespace of the attach, whatever thread detaches */
 	uint64_t netns;
 	int prog_fd;		/* our own reference */
+	int link_fd;		/* the BPF link that holds the attachment; -1: attached over netlink */
 	uint32_t prog_id;
 	uint32_t flag;		/* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE, as attached */
 };
@@ -89,6 +90,52 @@ int xdpsock__xdp_attach_fd(int ifindex, const char *ifn, int prog_fd, enum xdpso
 		*flag = f;
 	xdpsock__libbpf_end();
 	return err;
+}
+
+/*
+ * Attach through a BPF link (Linux 5.9): the attachment lives as long as the link's fd, so a
+ * process killed with -9 leaves nothing behind, and closing the link detaches the program from
+ * the device in whatever namespace the device has moved to.  The bpf() syscall does not return
+ * the kernel's extended ack; when native mode is refused, the same request over netlink fetches
+ * the kernel's reason for the log (it fails the same way; if it succeeds after all, it is undone).
+ * A kernel without XDP links gets a netlink attachment, and says so.
+ */
+static int attach_link(struct xdpsock_xdp *x, enum xdpsock_attach_mode want)
+{
+	uint32_t f = want == XDPSOCK_ATTACH_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	LIBBPF_OPTS(bpf_link_create_opts, o, .flags = f);
+	int fd, err;
+
+	fd = bpf_link_create(x->prog_fd, x->ifindex, BPF_XDP, &o);
+	if (fd < 0 && want == XDPSOCK_ATTACH_AUTO && errno != EBUSY && errno != EEXIST && errno != EPERM) {
+		err = -errno;
+		xdpsock__libbpf_begin();
+		if (!bpf_xdp_attach(x->ifindex, x->prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | f, NULL))
+			xdpsock__xdp_detach_fd(x->ifindex, x->prog_fd, f);
+		xdpsock__refused(XDPSOCK__FEAT_NATIVE_XDP, x->ifname, err, xdpsock__libbpf_last(), "using generic XDP");
+		xdpsock__libbpf_end();
+		f = XDP_FLAGS_SKB_MODE;
+		o.flags = f;
+		fd = bpf_link_create(x->prog_fd, x->ifindex, BPF_XDP, &o);
+	}
+	if (fd >= 0) {
+		x->link_fd = fd;
+		x->flag = f;
+		return 0;
+	}
+	err = -errno;
+	if (err == -EINVAL || err == -EOPNOTSUPP || err == -524 /* ENOTSUPP */) {
+		xdpsock__refused(XDPSOCK__FEAT_XDP_LINK, NULL, err, NULL,
+				 "attaching over netlink; a process killed with -9 leaves its program behind (replaced as stale by the next run)");
+		return xdpsock__xdp_attach_fd(x->ifindex, x->ifname, x->prog_fd, f == XDP_FLAGS_SKB_MODE ? XDPSOCK_ATTACH_GENERIC : want,
+					      &x->flag);
+	}
+	if (err == -EPERM || err == -EACCES)
+		return xdpsock__fail(EPERM, "attaching XDP to %s needs CAP_NET_ADMIN: run as root or grant it", x->ifname);
+	if (err == -EBUSY || err == -EEXIST)
+		return xdpsock__fail(EBUSY, "%s got another XDP program while ours was being attached: retry", x->ifname);
+	return xdpsock__fail(err, "cannot attach %s XDP to %s: %s%s", xdpsock__xdp_mode_name(f), x->ifname, strerror(-err),
+			     want == XDPSOCK_ATTACH_NATIVE ? ": the driver refuses native XDP here; ask for generic XDP" : "");
 }
 
 int xdpsock__xdp_detach_fd(int ifindex, int prog_fd, uint32_t flag)
@@ -215,6 +262,7 @@ int xdpsock_xdp_attach(struct xdpsock_xdp **out, int ifindex, int prog_fd, const
 	x->ifindex = ifindex;
 	x->netns_fd = -1;
 	x->prog_fd = -1;
+	x->link_fd = -1;
 	if (ifindex <= 0 || !if_indextoname((unsigned int)ifindex, x->ifname)) {
 		err = xdpsock__fail(ENODEV, "interface index %d does not exist in this network namespace", ifindex);
 		goto err_free;
@@ -235,7 +283,7 @@ int xdpsock_xdp_attach(struct xdpsock_xdp **out, int ifindex, int prog_fd, const
 	err = clear_way(x, info.name, o.replace_foreign);
 	if (err)
 		goto err_free;
-	err = xdpsock__xdp_attach_fd(ifindex, x->ifname, x->prog_fd, o.mode, &x->flag);
+	err = attach_link(x, o.mode);
 	if (err)
 		goto err_free;
 	xdpsock__log(XDPSOCK_LOG_INFO, "attached XDP program %s (id %u) to %s in %s mode", info.name, x->prog_id,
@@ -284,6 +332,14 @@ int xdpsock_xdp_detach(struct xdpsock_xdp *x)
 
 	if (!x)
 		return 0;
+	if (x->link_fd >= 0) {
+		/* The link knows its device, wherever it is now; closing it detaches. */
+		close(x->link_fd);
+		close(x->prog_fd);
+		close(x->netns_fd);
+		free(x);
+		return 0;
+	}
 	err = xdpsock__in_netns(x->netns_fd, x->netns, &back);
 	if (err)
 		xdpsock__log(XDPSOCK_LOG_WARN, "cannot enter the namespace of %s to detach its XDP program (id %u): %s",

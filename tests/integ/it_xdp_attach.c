@@ -7,7 +7,8 @@
  *     a warning, and ours attached;
  *   - ours, left by a process that was killed (nobody holds it): replaced, with a warning;
  *   - ours, held by a running process: -EBUSY "already served by another process", it stays;
- *   - detach names the exact program: one attached meanwhile by someone else stays;
+ *   - held by a BPF link: a netlink detach by someone else is refused, a process killed with -9
+ *     leaves nothing, and detach reaches the device after it moved to another namespace;
  *   - detach from a thread in another namespace detaches in the namespace of the attach.
  */
 #include <errno.h>
@@ -137,20 +138,47 @@ static void live(int mine)
 	xdpsock_xdp_detach(x);
 }
 
-static void replaced_meanwhile(int mine)
+/* Held by a BPF link: nobody removes ours over netlink meanwhile, and a kill -9 leaves nothing. */
+static void link_held(int mine)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, o);
 	struct xdpsock_xdp *x;
-	uint32_t fid;
-	int err = xdpsock_xdp_attach(&x, lab_ifindex(l, LAB_B), mine, NULL), ffd;
+	int err = xdpsock_xdp_attach(&x, lab_ifindex(l, LAB_B), mine, NULL), st;
+	pid_t pid;
 
 	CHECK(err == 0, "attach: %s", xdpsock_errmsg());
-	/* Someone removes ours and attaches theirs. */
-	CHECK(bpf_xdp_detach(lab_ifindex(l, LAB_B), XDP_FLAGS_DRV_MODE, &o) == 0, "detach by hand");
-	ffd = lab_xdp_foreign(l, LAB_B, "xs_theirs", 0, &fid);
+	err = bpf_xdp_detach(lab_ifindex(l, LAB_B), XDP_FLAGS_DRV_MODE, &o);
+	CHECK(err == -EBUSY, "a netlink detach of our link-held program gave %d, not -EBUSY", err);
+	CHECK(attached_id() == xdpsock_xdp_prog_id(x), "ours is gone");
 	xdpsock_xdp_detach(x);
-	CHECK(attached_id() == fid, "detach removed someone else's program");
-	lab_xdp_foreign_remove(l, LAB_B, ffd, 0);
+	CHECK(attached_id() == 0, "a program is left on vb");
+
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (pid == 0) {
+		xdpsock_set_log(NULL, NULL);
+		if (xdpsock_xdp_attach(&x, lab_ifindex(l, LAB_B), mine, NULL))
+			_exit(3);
+		kill(getpid(), SIGKILL);
+		_exit(4);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st), "child status %#x", st);
+	CHECK(attached_id() == 0, "a process killed with -9 left its program on vb");
+}
+
+/* The device moves to another namespace: detaching still reaches it there. */
+static void device_moved(int mine)
+{
+	struct xdpsock_xdp *x;
+	int err = xdpsock_xdp_attach(&x, lab_ifindex(l, LAB_B), mine, NULL);
+
+	CHECK(err == 0, "attach: %s", xdpsock_errmsg());
+	CHECK(lab_sh(l, LAB_B, "ip link set dev vb netns %s", l->ns[LAB_A]) == 0, "move vb to va's namespace");
+	CHECK(lab_sh(l, LAB_A, "ip link show dev vb | grep -q xdp") == 0, "the program did not move with vb");
+	xdpsock_xdp_detach(x);
+	CHECK(lab_sh(l, LAB_A, "ip link show dev vb | grep -q xdp") != 0, "the program stayed on vb in its new namespace");
+	CHECK(lab_sh(l, LAB_A, "ip link set dev vb netns %s", l->ns[LAB_B]) == 0 &&
+	      lab_sh(l, LAB_B, "ip link set dev vb up") == 0, "move vb back");
 }
 
 static void *detach_elsewhere(void *arg)
@@ -185,7 +213,8 @@ int main(void)
 	foreign(mine);
 	stale(mine);
 	live(mine);
-	replaced_meanwhile(mine);
+	link_held(mine);
+	device_moved(mine);
 	detach_from_another_namespace(mine);
 	close(mine);
 	lab_down(l);
