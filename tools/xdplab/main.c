@@ -37,7 +37,10 @@ static const char help_up[] =
 	"\n"
 	"Each creation is logged; when a step fails (or SIGINT/SIGTERM/SIGHUP arrives), everything\n"
 	"created is removed, newest first, and the message names the line of FILE that asked for the\n"
-	"failed step.  When a namespace of the lab already exists, nothing is done: 'xdplab down FILE'.\n"
+	"failed step.  Each namespace is marked as the lab's (lo's alias xdplab:LAB:NODE) before it\n"
+	"appears in /run/netns.  When a name the lab needs is taken, nothing is done: taken by this\n"
+	"lab (a marked namespace, or a half-made entry a killed 'up' left), 'xdplab down FILE' clears\n"
+	"it; taken by anything else, xdplab leaves it alone: give the lab another name.\n"
 	"\n"
 	"  -v, --verbose   print each step\n"
 	"  -h, --help      this text\n"
@@ -49,14 +52,19 @@ static const char help_up[] =
 static const char help_down[] =
 	"usage: xdplab down [-v] FILE\n"
 	"\n"
-	"Remove every interface, then every namespace, that FILE describes.  What is already gone is\n"
-	"skipped, so 'down' on a lab that is not up succeeds.\n"
+	"Remove every interface, then every namespace, that FILE describes and 'up' made: only the\n"
+	"namespaces that carry the lab's mark (lo's alias xdplab:LAB:NODE).  Anything else with a\n"
+	"node's name is left alone, and down says so; a half-made entry (an empty file in /run/netns\n"
+	"with no namespace on it, left by an 'up' that was killed) is not a namespace and is removed.\n"
+	"What is already gone is skipped, so 'down' on a lab that is not up succeeds.  SIGINT,\n"
+	"SIGTERM and SIGHUP do not stop down halfway: it finishes the removal, then names the signal.\n"
 	"\n"
 	"  -v, --verbose   print each removal\n"
 	"  -h, --help      this text\n"
 	"\n"
-	"Exit status: 0 nothing of the lab is left; 1 something could not be removed (the rest was);\n"
-	"2 bad usage or file.\n";
+	"Exit status: 0 nothing the lab made is left (what it did not make is left alone); 1 something\n"
+	"could not be removed, or whether a namespace is the lab's could not be read (the rest was\n"
+	"removed); 2 bad usage or file.\n";
 
 static const char help_show[] =
 	"usage: xdplab show [--json] [FILE]\n"

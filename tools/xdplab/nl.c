@@ -137,6 +137,7 @@ int xl_ns_open(struct xl_ns *ns, const char *name)
 	if (err) {
 		close(ns->fd);
 		ns->fd = -1;
+		xl_err("namespace %s: %s", name, xl_errmsg());
 	}
 	return err;
 }
@@ -294,6 +295,22 @@ int xl_nl_ifindex(struct xl_nl *nl, const char *ifname)
 	ifindex = rtnl_link_get_ifindex(link);
 	rtnl_link_put(link);
 	return ifindex > 0 ? ifindex : xl_fail(-ENODEV, "no interface %s", ifname);
+}
+
+int xl_nl_ifalias(struct xl_nl *nl, const char *ifname, char *buf, size_t len)
+{
+	struct rtnl_link *link = NULL;
+	const char *alias;
+	int err;
+
+	nl_reset(nl);
+	err = nl_result(nl, rtnl_link_get_kernel(nl->sk, 0, ifname, &link));
+	if (err)
+		return err;
+	alias = rtnl_link_get_ifalias(link);
+	snprintf(buf, len, "%s", alias ? alias : "");
+	rtnl_link_put(link);
+	return 0;
 }
 
 int xl_nl_addr_add(struct xl_nl *nl, struct rtnl_addr *addr)
