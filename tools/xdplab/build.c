@@ -264,13 +264,15 @@ static int fix_channels(struct build *b, int i)
 	if (f->kind != XL_VETH || !f->queues)
 		return 0;
 	if ((err = xl_ethtool_channels_get(ns->ioctl_fd, f->name, &rx, &tx)))
-		return at(b, err, f->opt_line[XL_OPT_QUEUES], "node %s: %s", lab->nodes[f->node].name, xl_errmsg());
+		return at(b, err, f->opt_line[XL_OPT_QUEUES], "cannot read how many queues of %s are usable: %s",
+			  XL_END(lab, i), strerror(-err));
 	if (rx == f->queues && tx == f->queues)
 		return 0;
 	if ((err = step(b, "make the %u queues of %s usable (the kernel made %u/%u)", f->queues, XL_END(lab, i), rx, tx)))
 		return err;
 	if ((err = xl_ethtool_channels_set(ns->ioctl_fd, f->name, f->queues, f->queues)))
-		return at(b, err, f->opt_line[XL_OPT_QUEUES], "node %s: %s", lab->nodes[f->node].name, xl_errmsg());
+		return at(b, err, f->opt_line[XL_OPT_QUEUES], "cannot make the %u queues of %s usable (%u/%u are): %s",
+			  f->queues, XL_END(lab, i), rx, tx, strerror(-err));
 	return 0;
 }
 
@@ -305,7 +307,8 @@ static int configure(struct build *b, int i)
 		if ((err = step(b, "turn GRO on on %s", XL_END(lab, i))))
 			return err;
 		if ((err = xl_ethtool_gro_set(ns->ioctl_fd, f->name, true)))
-			return at(b, err, f->opt_line[XL_OPT_GRO], "node %s: %s", lab->nodes[f->node].name, xl_errmsg());
+			return at(b, err, f->opt_line[XL_OPT_GRO], "cannot turn gro on on %s: %s", XL_END(lab, i),
+				  strerror(-err));
 	}
 	if ((err = step(b, "bring %s up", XL_END(lab, i))))
 		return err;

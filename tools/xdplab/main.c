@@ -72,7 +72,7 @@ static const char help_show[] =
 	"With FILE: every node and interface of the lab as it exists (kind, up/down, MTU, queues, MAC,\n"
 	"GRO, macvlan mode and parent, addresses), marked MISSING or with what differs from the file,\n"
 	"then the links (veth pairs, macvlans) and the lab's state: up, partial or down.\n"
-	"Without FILE: every lab that is up, found by the tag 'xdplab up' puts on each node's lo\n"
+	"Without FILE: every lab that is up, found by the mark 'xdplab up' puts on each node's lo\n"
 	"(interface alias xdplab:LAB:NODE).  IPv6 link-local addresses are not listed.\n"
 	"\n"
 	"  -j, --json   one JSON object: {\"labs\": [{\"name\", \"file\", \"state\", \"nodes\": [{\"name\",\n"

@@ -96,7 +96,15 @@ static int nl_result(struct xl_nl *nl, int nle)
 			return xl_fail(-nl->err, "%s (%s)", nl->ext, strerror(nl->err));
 		return xl_fail(-nl->err, "%s", strerror(nl->err));
 	}
-	return xl_fail(nle == -NLE_NOMEM ? -ENOMEM : -EIO, "%s", nl_geterror(nle));
+	if (nle == -NLE_NOMEM)
+		return xl_fail(-ENOMEM, "out of memory");
+	/* No answer from the kernel: libnl refused the request before sending it, or could not send it. */
+	if (nle == -NLE_MISSING_ATTR || nle == -NLE_INVAL || nle == -NLE_MSGSIZE || nle == -NLE_ATTRSIZE ||
+	    nle == -NLE_OPNOTSUPP)
+		return xl_fail(-EINVAL, "xdplab could not build the request (libnl said: %s): a bug in xdplab, not in the "
+			       "lab file; please report it with the file", nl_geterror(nle));
+	return xl_fail(-EIO, "the netlink request failed without an answer from the kernel (libnl said: %s)",
+		       nl_geterror(nle));
 }
 
 /* ---- a namespace's handles ------------------------------------------------------------------------ */

@@ -39,7 +39,7 @@ struct found_macvlan {
 };
 
 struct show {
-	const struct xl_lab *lab;	/* NULL: labs found by their tag */
+	const struct xl_lab *lab;	/* NULL: labs found by their mark */
 	const struct xl_opts *o;
 	struct xl_ns_state *st;
 	struct seen seen[XL_MAX_IFACES];
@@ -394,12 +394,13 @@ static int found_cmp(const void *a, const void *b)
 }
 
 /* "xdplab:LAB:NODE" on the lo of namespace LAB-NODE. */
-static bool parse_tag(const char *ns, const char *alias, struct found *f)
+static bool parse_mark(const char *ns, const char *alias, struct found *f)
 {
-	const char *p = alias + 7, *colon;
+	const size_t len = sizeof(XL_MARK_PREFIX) - 1;
+	const char *p = alias + len, *colon;
 	size_t n;
 
-	if (strncmp(alias, "xdplab:", 7) || !(colon = strchr(p, ':')))
+	if (strncmp(alias, XL_MARK_PREFIX, len) || !(colon = strchr(p, ':')))
 		return false;
 	n = (size_t)(colon - p);
 	if (n > XL_LAB_NAME_MAX)
@@ -433,7 +434,7 @@ static int show_found(struct show *sh)
 	for (int k = 0; d && k < MAX_SCAN && (e = readdir(d)); k++) {
 		if (e->d_name[0] == '.' || xl_state_read(e->d_name, sh->st) || !sh->st->present)
 			continue;	/* not ours to explain: a namespace we cannot read is someone else's */
-		if (parse_tag(e->d_name, sh->st->alias, &f[n]))
+		if (parse_mark(e->d_name, sh->st->alias, &f[n]))
 			n++;
 	}
 	qsort(f, (size_t)n, sizeof(*f), found_cmp);
@@ -451,7 +452,7 @@ static int show_found(struct show *sh)
 	if (sh->o->json)
 		printf("%s]}\n", labs ? "\n" : "");
 	else if (!labs)
-		printf("no lab is up (no namespace in %s carries an xdplab tag)\n", XL_NETNS_DIR);
+		printf("no lab is up (no namespace in %s carries an xdplab mark)\n", XL_NETNS_DIR);
 out:
 	if (d)
 		closedir(d);
