@@ -4,6 +4,7 @@
  * invariants `up` relies on (checked below) or an error message naming the file; never a crash, a
  * read out of bounds or an endless loop.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,18 @@
 		if (!(cond))                                                                                           \
 			__builtin_trap();                                                                              \
 	} while (0)
+
+/* Unicast, not loopback, not unspecified: an address an interface of a lab can use. */
+static bool addr_usable(const struct xl_addr *a)
+{
+	static const uint8_t zero[16];
+	const uint8_t *b = a->bytes;
+
+	if (a->family == AF_INET)
+		return memcmp(b, zero, 4) && b[0] != 127 && (b[0] & 0xf0) != 224 &&
+		       !(b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255);
+	return memcmp(b, zero, 16) && !(!memcmp(b, zero, 15) && b[15] == 1) && b[0] != 0xff;
+}
 
 static void check_model(const struct xl_lab *lab)
 {
@@ -57,7 +70,8 @@ static void check_model(const struct xl_lab *lab)
 			const struct xl_addr *a = &f->addrs[k];
 
 			CHECK(a->family == AF_INET || a->family == AF_INET6);
-			CHECK(a->prefix <= (a->family == AF_INET ? 32 : 128));
+			CHECK(a->prefix >= 1 && a->prefix <= (a->family == AF_INET ? 32 : 128));
+			CHECK(addr_usable(a));
 			CHECK(memchr(a->text, '\0', sizeof(a->text)) && strchr(a->text, '/'));
 			CHECK(a->family == AF_INET || xl_lab_mtu(lab, i) >= XL_MTU_IPV6_MIN);
 		}

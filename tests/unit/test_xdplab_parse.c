@@ -115,8 +115,29 @@ static const struct bad {
 	{ HDR "veth a:e b:e\niface a:e addr 2001:2::1\n", "t.lab:4: address 2001:2::1 needs a prefix length, e.g. 2001:2::1/64" },
 	{ HDR "veth a:e b:e\niface a:e addr 198.18.0.256/24\n", "t.lab:4: '198.18.0.256/24' is not an IPv4 or IPv6 address" },
 	{ HDR "veth a:e b:e\niface a:e addr host/24\n", "t.lab:4: 'host/24' is not an IPv4 or IPv6 address" },
-	{ HDR "veth a:e b:e\niface a:e addr 198.18.0.1/33\n", "t.lab:4: prefix length '33' of 198.18.0.1 is out of range (0..32)" },
-	{ HDR "veth a:e b:e\niface a:e addr 2001:2::1/129\n", "t.lab:4: prefix length '129' of 2001:2::1 is out of range (0..128)" },
+	{ HDR "veth a:e b:e\niface a:e addr 198.18.0.1/33\n", "t.lab:4: prefix length '33' of 198.18.0.1 is out of range (1..32)" },
+	{ HDR "veth a:e b:e\niface a:e addr 2001:2::1/129\n", "t.lab:4: prefix length '129' of 2001:2::1 is out of range (1..128)" },
+	/* what check passed and up could not build (issue 17), or built unusable */
+	{ HDR "veth a:e b:e\niface a:e addr 198.18.0.0/0\n",
+	  "t.lab:4: prefix length 0 of 198.18.0.0 would put every IPv4 address on this link: give the subnet's, e.g. "
+	  "198.18.0.0/24" },
+	{ HDR "veth a:e b:e\niface a:e addr 2001:2::1/0\n",
+	  "t.lab:4: prefix length 0 of 2001:2::1 would put every IPv6 address on this link: give the subnet's, e.g. "
+	  "2001:2::1/64" },
+	{ HDR "veth a:e b:e\niface a:e addr 198.18.0.1/00\n", "t.lab:4: prefix length 0 of 198.18.0.1 would put" },
+	{ HDR "veth a:e b:e\niface a:e addr 0.0.0.0/24\n",
+	  "t.lab:4: 0.0.0.0 is the unspecified address, which no interface can have" },
+	{ HDR "veth a:e b:e\niface a:e addr ::/64\n", "t.lab:4: :: is the unspecified address" },
+	{ HDR "veth a:e b:e\niface a:e addr 127.0.0.2/8\n",
+	  "t.lab:4: 127.0.0.2 is a loopback address: it belongs on lo, not on a lab's links" },
+	{ HDR "veth a:e b:e\niface a:e addr ::1/128\n", "t.lab:4: ::1 is the loopback address: it belongs on lo" },
+	{ HDR "veth a:e b:e\niface a:e addr 224.0.0.1/24\n",
+	  "t.lab:4: 224.0.0.1 is a multicast address: an interface's own address must be unicast" },
+	{ HDR "veth a:e b:e\niface a:e addr 239.255.0.1/24\n", "t.lab:4: 239.255.0.1 is a multicast address" },
+	{ HDR "veth a:e b:e\niface a:e addr ff02::1/64\n", "t.lab:4: ff02::1 is a multicast address" },
+	{ HDR "veth a:e b:e\niface a:e addr 255.255.255.255/24\n",
+	  "t.lab:4: 255.255.255.255 is the broadcast address: an interface's own address must be unicast" },
+	{ HDR "veth a:e b:e\nmacvlan a:m parent e mode bridge addr 198.18.0.0/0\n", "t.lab:4: prefix length 0 of 198.18.0.0" },
 	{ HDR "veth a:e b:e\niface a:e addr 198.18.0.1/\n", "t.lab:4: prefix length '' of 198.18.0.1 is not a number" },
 	{ HDR "veth a:e b:e\niface a:e addr 198.18.0.1/24\niface a:e addr 198.18.0.1/16\n",
 	  "t.lab:5: address 198.18.0.1/24 is already on a:e (line 4)" },
@@ -380,6 +401,31 @@ static void test_idempotent(void **state)
 	free(again);
 }
 
+/* The edges of what addr takes: the longest prefixes, a subnet's first and last address, link-local. */
+static void test_addr_edges(void **state)
+{
+	static const struct {
+		const char *addr;
+		int family;
+		int prefix;
+	} ok[] = {
+		{ "198.18.0.1/32", AF_INET, 32 },    { "198.18.0.0/15", AF_INET, 15 },  { "198.19.255.255/16", AF_INET, 16 },
+		{ "198.18.0.1/1", AF_INET, 1 },      { "2001:2::1/128", AF_INET6, 128 }, { "2001:2::/48", AF_INET6, 48 },
+		{ "fe80::5/64", AF_INET6, 64 },      { "2001:2::1/1", AF_INET6, 1 },
+	};
+	char text[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(text, sizeof(text), HDR "veth a:e b:e\niface a:e addr %s\n", ok[i].addr);
+		if (parse(text))
+			fail_msg("addr %s: refused: %s", ok[i].addr, xl_errmsg());
+		assert_int_equal(lab->ifaces[0].naddrs, 1);
+		assert_int_equal(lab->ifaces[0].addrs[0].family, ok[i].family);
+		assert_int_equal(lab->ifaces[0].addrs[0].prefix, ok[i].prefix);
+	}
+}
+
 static void test_names(void **state)
 {
 	char mac[18];
@@ -399,7 +445,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_rows),  cmocka_unit_test(test_limits),     cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_good),      cmocka_unit_test(test_examples),    cmocka_unit_test(test_idempotent),
-		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_names),     cmocka_unit_test(test_addr_edges),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -3,8 +3,9 @@
  * `xdplab up` and `xdplab down`.
  *
  * up, in this order, each creation logged in the undo log before it acts:
- *   1. every node: its named namespace, then lo up, tagged with the alias "xdplab:LAB:NODE" (show
- *      finds labs by it);
+ *   1. every node: its named namespace, with lo up and marked with the alias "xdplab:LAB:NODE"
+ *      before the namespace appears under /run/netns (show finds labs by the mark, down removes
+ *      only what carries it);
  *   2. every veth pair: one RTM_NEWLINK that creates both ends directly in their namespaces;
  *   3. every macvlan: created by its node's socket, on its parent's ifindex;
  *   4. every interface: usable queues (see fix_channels), addresses, GRO, up; then threaded NAPI,
@@ -12,6 +13,9 @@
  *      interface is operationally up.
  * Channels, addresses, GRO, up and threaded need no undo entry: they go with their link.  When a
  * step fails, the log is undone newest first and the cause is reported with the file's line.
+ *
+ * down removes, of each node's /run/netns entry, only what up made: a namespace that carries its
+ * mark, and a half-made entry (see node_owner()).  Neither up nor down stops halfway on a signal.
  */
 #include <errno.h>
 #include <signal.h>
@@ -27,12 +31,51 @@
 #include "nl.h"
 #include "undo.h"
 
-/* Set by SIGINT/SIGTERM/SIGHUP during up: the next step fails, and the rollback runs to the end. */
+/*
+ * Set by SIGINT/SIGTERM/SIGHUP during up (the next step fails, and the rollback runs to the end) and
+ * during down (which finishes the removal, then names the signal).
+ */
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+}
+
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+#define NSIGNALS (sizeof(stop_signals) / sizeof(stop_signals[0]))
+
+/*
+ * While up or down changes the system: SIGINT, SIGTERM and SIGHUP set stop_signal, and SIGPIPE is
+ * ignored (a reader of -v that went away, `| head`, must not stop either of them halfway: a write to
+ * it just fails).  Restored by signals_restore().
+ */
+static void signals_catch(struct sigaction old[NSIGNALS])
+{
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+
+	stop_signal = 0;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < NSIGNALS; i++) {
+		sa.sa_handler = stop_signals[i] == SIGPIPE ? SIG_IGN : on_signal;
+		sigaction(stop_signals[i], &sa, &old[i]);
+	}
+}
+
+static void signals_restore(const struct sigaction old[NSIGNALS])
+{
+	for (size_t i = 0; i < NSIGNALS; i++)
+		sigaction(stop_signals[i], &old[i], NULL);
+}
+
+/* "SIGINT" */
+static const char *signame(int sig)
+{
+	const char *abbrev = sigabbrev_np(sig);
+	static char buf[24];
+
+	snprintf(buf, sizeof(buf), "SIG%s", abbrev ? abbrev : "?");
+	return buf;
 }
 
 struct build {
@@ -67,7 +110,7 @@ __attribute__((format(printf, 2, 3))) static int step(struct build *b, const cha
 	va_end(ap);
 	b->step++;
 	if (stop_signal)
-		return xl_fail(-EINTR, "interrupted by signal %d before step %d (%s)", (int)stop_signal, b->step, what);
+		return xl_fail(-EINTR, "interrupted by %s before step %d (%s)", signame(stop_signal), b->step, what);
 	if (b->step == b->fail_step)
 		return xl_fail(-EIO, "step %d (%s) failed on purpose: XDPLAB_FAIL_STEP=%d", b->step, what, b->fail_step);
 	if (b->o->verbose)
@@ -82,16 +125,37 @@ static int log_push(struct build *b, enum xl_undo_kind kind, int node, const cha
 	return err ? xl_fail(err, "cannot record %s in the undo log: %s", name, strerror(-err)) : 0;
 }
 
+/*
+ * In a new namespace, before it is mounted under /run/netns: lo up, with the mark as its alias.  So a
+ * namespace of ours never exists unmarked, even when up is killed right after creating it, and
+ * down can trust the mark: without it, a namespace is someone else's.
+ */
+static int mark_lo(void *arg)
+{
+	const char *mark = arg;
+	struct xl_nl nl;
+	int err, lo;
+
+	if ((err = xl_nl_open(&nl)))
+		return err;
+	lo = xl_nl_ifindex(&nl, "lo");
+	err = lo < 0 ? lo : xl_nl_link_up(&nl, lo, mark);
+	xl_nl_close(&nl);
+	return err ? xl_fail(err, "cannot bring lo up and mark it: %s", xl_errmsg()) : 0;
+}
+
 static int create_node(struct build *b, int i)
 {
 	const struct xl_lab *lab = b->lab;
 	const struct xl_node *n = &lab->nodes[i];
-	char alias[XL_LAB_NAME_MAX + XL_NODE_NAME_MAX + 16];
-	int err, lo;
+	char mark[XL_MARK_MAX];
+	int err;
 
-	if ((err = step(b, "create namespace %s", n->ns)) || (err = log_push(b, XL_UNDO_NETNS, i, n->ns)))
+	xl_lab_mark(lab, i, mark);
+	if ((err = step(b, "create namespace %s, lo up and marked %s", n->ns, mark)) ||
+	    (err = log_push(b, XL_UNDO_NETNS, i, n->ns)))
 		return err;
-	err = xl_netns_create(n->ns);
+	err = xl_netns_create(n->ns, mark_lo, mark);
 	if (err) {
 		xl_undo_pop(&b->undo);
 		return at(b, err, n->line, "node %s: %s", n->name, xl_errmsg());
@@ -99,13 +163,6 @@ static int create_node(struct build *b, int i)
 	err = xl_ns_open(&b->ns[i], n->ns);
 	if (err)
 		return at(b, err, n->line, "node %s: %s", n->name, xl_errmsg());
-	if ((err = step(b, "bring lo up in %s", n->ns)))
-		return err;
-	snprintf(alias, sizeof(alias), "xdplab:%s:%s", lab->name, n->name);
-	lo = xl_nl_ifindex(&b->ns[i].nl, "lo");
-	err = lo < 0 ? lo : xl_nl_link_up(&b->ns[i].nl, lo, alias);
-	if (err)
-		return at(b, err, n->line, "node %s: cannot bring lo up: %s", n->name, xl_errmsg());
 	return 0;
 }
 
@@ -207,13 +264,15 @@ static int fix_channels(struct build *b, int i)
 	if (f->kind != XL_VETH || !f->queues)
 		return 0;
 	if ((err = xl_ethtool_channels_get(ns->ioctl_fd, f->name, &rx, &tx)))
-		return at(b, err, f->opt_line[XL_OPT_QUEUES], "node %s: %s", lab->nodes[f->node].name, xl_errmsg());
+		return at(b, err, f->opt_line[XL_OPT_QUEUES], "cannot read how many queues of %s are usable: %s",
+			  XL_END(lab, i), strerror(-err));
 	if (rx == f->queues && tx == f->queues)
 		return 0;
 	if ((err = step(b, "make the %u queues of %s usable (the kernel made %u/%u)", f->queues, XL_END(lab, i), rx, tx)))
 		return err;
 	if ((err = xl_ethtool_channels_set(ns->ioctl_fd, f->name, f->queues, f->queues)))
-		return at(b, err, f->opt_line[XL_OPT_QUEUES], "node %s: %s", lab->nodes[f->node].name, xl_errmsg());
+		return at(b, err, f->opt_line[XL_OPT_QUEUES], "cannot make the %u queues of %s usable (%u/%u are): %s",
+			  f->queues, XL_END(lab, i), rx, tx, strerror(-err));
 	return 0;
 }
 
@@ -248,7 +307,8 @@ static int configure(struct build *b, int i)
 		if ((err = step(b, "turn GRO on on %s", XL_END(lab, i))))
 			return err;
 		if ((err = xl_ethtool_gro_set(ns->ioctl_fd, f->name, true)))
-			return at(b, err, f->opt_line[XL_OPT_GRO], "node %s: %s", lab->nodes[f->node].name, xl_errmsg());
+			return at(b, err, f->opt_line[XL_OPT_GRO], "cannot turn gro on on %s: %s", XL_END(lab, i),
+				  strerror(-err));
 	}
 	if ((err = step(b, "bring %s up", XL_END(lab, i))))
 		return err;
@@ -366,19 +426,105 @@ static int undo_one(const struct xl_undo_entry *e, void *ctx)
 	return err;
 }
 
-static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+/* Who made a node's /run/netns entry (node_owner()): what up refuses on and what down removes. */
+enum owner {
+	OWNER_NONE,	/* no entry */
+	OWNER_LAB,	/* a namespace with the node's mark: made by this lab's up */
+	OWNER_HALF,	/* a half-made entry: see node_owner() */
+	OWNER_OTHER,	/* a namespace without the mark, or something that is not a namespace: not ours */
+};
+
+/*
+ * Look at node @i's entry under /run/netns: an enum owner, or -errno when it is a namespace whose
+ * mark cannot be read (then whether it is ours is unknown, and it is treated as not ours).  OWNER_LAB
+ * leaves @ns (initialised by the caller) open on it; OWNER_HALF, OWNER_OTHER and -errno set
+ * xl_errmsg() to what the entry is.
+ *
+ * A half-made entry, an empty file with nothing mounted on it, carries no mark to check, and needs
+ * none: it is not a namespace.  Nothing lives in it and nothing can enter it (setns() refuses it);
+ * all it does is take the name, for up and `ip netns add` alike.  It is what an up (or an `ip netns
+ * add`) leaves when it is killed between creating the file and mounting the namespace on it, and the
+ * name is this node's.  Removing it loses nothing, so down removes it, and only while it is still
+ * one: xl_netns_remove_half() looks again right before, and unlink() refuses a mount point.  The one
+ * thing it can disturb is a creation of the same name caught between its two steps at that moment:
+ * its mount then fails and it says so.
+ */
+static int node_owner(const struct xl_lab *lab, int i, struct xl_ns *ns)
+{
+	const struct xl_node *n = &lab->nodes[i];
+	char what[200], alias[64];
+	int err;
+
+	switch (xl_netns_probe(n->ns, what, sizeof(what))) {
+	case XL_NETNS_ABSENT:
+		return OWNER_NONE;
+	case XL_NETNS_HALF:
+		xl_err("%s/%s is a half-made entry (%s)", XL_NETNS_DIR, n->ns, what);
+		return OWNER_HALF;
+	case XL_NETNS_OTHER:
+		xl_err("%s/%s is not a network namespace: %s", XL_NETNS_DIR, n->ns, what);
+		return OWNER_OTHER;
+	case XL_NETNS_NET:
+		break;
+	}
+	err = xl_ns_open(ns, n->ns);
+	if (!err && (err = xl_nl_ifalias(&ns->nl, "lo", alias, sizeof(alias))))
+		xl_err("namespace %s: cannot read the alias of its lo: %s", n->ns, xl_errmsg());
+	if (err) {
+		xl_ns_close(ns);
+		return xl_fail(err, "%s; so whether lab %s made it is unknown", xl_errmsg(), lab->name);
+	}
+	if (!strcmp(alias, XL_MARK(lab, i)))
+		return OWNER_LAB;
+	xl_ns_close(ns);
+	xl_err("namespace %s exists but was not made by lab %s (its lo carries no %s mark)", n->ns, lab->name,
+	       XL_MARK(lab, i));
+	return OWNER_OTHER;
+}
+
+/*
+ * up builds only where none of the lab's names is taken.  When one is, say by what, and advise down
+ * only for what down removes (this lab's namespaces, half-made entries): what someone else made is
+ * never to be removed, the way out is another lab name.  Someone else's is reported first, since
+ * down would not clear it.
+ */
+static int check_free(const struct xl_lab *lab)
+{
+	char first[XL_NS_NAME_MAX + 1] = "", half[512] = "";
+	struct xl_ns ns;
+	int own;
+
+	for (int i = 0; i < lab->nnodes; i++) {
+		xl_ns_init(&ns);
+		own = node_owner(lab, i, &ns);
+		xl_ns_close(&ns);
+		if (own < 0)
+			return xl_fail(own, "node %s: %s", lab->nodes[i].name, xl_errmsg());
+		if (own == OWNER_OTHER)
+			return xl_fail(-EEXIST, "%s:%d: %s; xdplab leaves it alone: give the lab another name on this line",
+				       lab->file, lab->name_line, xl_errmsg());
+		if (own == OWNER_LAB && !first[0])
+			snprintf(first, sizeof(first), "%s", lab->nodes[i].ns);
+		if (own == OWNER_HALF && !half[0])
+			snprintf(half, sizeof(half), "%s", xl_errmsg());
+	}
+	if (first[0])
+		return xl_fail(-EEXIST, "lab %s is already up (namespace %s exists): 'xdplab down %s' removes it", lab->name,
+			       first, lab->file);
+	if (half[0])
+		return xl_fail(-EEXIST, "%s: 'xdplab down %s' removes it", half, lab->file);
+	return 0;
+}
 
 int xl_up(const struct xl_lab *lab, const struct xl_opts *o)
 {
-	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART }, old[3];
 	const char *env = getenv("XDPLAB_FAIL_STEP");
+	struct sigaction old[NSIGNALS];
 	struct build *b;
 	int err, i, n, nfail = 0;
 
-	for (i = 0; i < lab->nnodes; i++)
-		if (xl_netns_exists(lab->nodes[i].ns))
-			return xl_fail(-EEXIST, "lab %s is already up (namespace %s exists): 'xdplab down %s' removes it",
-				       lab->name, lab->nodes[i].ns, lab->file);
+	if ((err = check_free(lab)))
+		return err;
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return xl_fail(-ENOMEM, "out of memory");
@@ -388,10 +534,7 @@ int xl_up(const struct xl_lab *lab, const struct xl_opts *o)
 	xl_undo_init(&b->undo);
 	for (i = 0; i < XL_MAX_NODES; i++)
 		xl_ns_init(&b->ns[i]);
-	stop_signal = 0;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < 3; i++)
-		sigaction(stop_signals[i], &sa, &old[i]);
+	signals_catch(old);
 
 	err = build_all(b);
 	if (err) {
@@ -426,8 +569,8 @@ int xl_up(const struct xl_lab *lab, const struct xl_opts *o)
 	}
 	for (i = 0; i < XL_MAX_NODES; i++)
 		xl_ns_close(&b->ns[i]);
-	for (i = 0; i < 3; i++)
-		sigaction(stop_signals[i], &old[i], NULL);
+	fflush(stdout);		/* while SIGPIPE is still ignored */
+	signals_restore(old);
 	free(b);
 	return err;
 }
@@ -435,41 +578,59 @@ int xl_up(const struct xl_lab *lab, const struct xl_opts *o)
 struct down {
 	int failed;
 	int first;
-	char cause[1024];
 };
 
+/* One failure: said now, counted for the end. */
 static void down_note(struct down *d, int err)
 {
 	fprintf(stderr, "xdplab: down: %s\n", xl_errmsg());
-	if (!d->failed++) {
+	if (!d->failed++)
 		d->first = err;
-		snprintf(d->cause, sizeof(d->cause), "%s", xl_errmsg());
-	}
+}
+
+/* "NS NS..." of the nodes whose owner is @which. */
+static void print_nodes(const struct xl_lab *lab, const int *owner, int which)
+{
+	for (int i = 0, k = 0; i < lab->nnodes; i++)
+		if (owner[i] == which)
+			printf("%s%s", k++ ? " " : "", lab->nodes[i].ns);
 }
 
 int xl_down(const struct xl_lab *lab, const struct xl_opts *o)
 {
+	int owner[XL_MAX_NODES], links = 0, spaces = 0, halves = 0, others = 0, err, i;
+	struct sigaction old[NSIGNALS];
 	struct down d = { 0 };
 	struct xl_ns *ns;
-	int links = 0, spaces = 0, err, i;
 
 	ns = calloc(XL_MAX_NODES, sizeof(*ns));
 	if (!ns)
 		return xl_fail(-ENOMEM, "out of memory");
-	for (i = 0; i < XL_MAX_NODES; i++)
+	/* From here on a signal does not stop down halfway: what it found to remove, it removes. */
+	signals_catch(old);
+	for (i = 0; i < lab->nnodes; i++) {
 		xl_ns_init(&ns[i]);
-	for (i = 0; i < lab->nnodes; i++)
-		if (xl_netns_exists(lab->nodes[i].ns) && (err = xl_ns_open(&ns[i], lab->nodes[i].ns)))
-			down_note(&d, err);
+		owner[i] = node_owner(lab, i, &ns[i]);
+		if (owner[i] < 0) {
+			xl_err("%s: left alone", xl_errmsg());
+			down_note(&d, owner[i]);
+			owner[i] = OWNER_OTHER;		/* listed as left alone below */
+			others++;
+		} else if (owner[i] == OWNER_OTHER) {
+			fprintf(stderr, "xdplab: down: %s: left alone\n", xl_errmsg());
+			others++;
+		}
+	}
 	/*
 	 * Interfaces first, newest first (a macvlan before its parent), although removing a namespace
 	 * removes its veths and macvlans too: a process still inside (an `xdplab exec` shell) keeps an
-	 * unmounted namespace alive, and its links with it.  A veth pair goes with its first end.
+	 * unmounted namespace alive, and its links with it.  A veth pair goes with its first end.  Only
+	 * in the namespaces that carry the lab's mark.
 	 */
 	for (i = lab->nifaces - 1; i >= 0; i--) {
 		const struct xl_iface *f = &lab->ifaces[i];
 
-		if (!ns[f->node].nl.sk)
+		if (owner[f->node] != OWNER_LAB || !ns[f->node].nl.sk)
 			continue;
 		err = xl_nl_link_del(&ns[f->node].nl, f->name);
 		if (!err) {
@@ -482,25 +643,63 @@ int xl_down(const struct xl_lab *lab, const struct xl_opts *o)
 		}
 	}
 	for (i = lab->nnodes - 1; i >= 0; i--) {
-		xl_ns_close(&ns[i]);
-		err = xl_netns_delete(lab->nodes[i].ns);
-		if (!err) {
-			spaces++;
-			if (o->verbose)
-				printf("  removed namespace %s\n", lab->nodes[i].ns);
-		} else if (err != -ENOENT) {
-			down_note(&d, err);
+		const char *name = lab->nodes[i].ns;
+
+		if (owner[i] == OWNER_LAB) {
+			xl_ns_close(&ns[i]);
+			err = xl_netns_delete(name);
+			if (!err) {
+				spaces++;
+				if (o->verbose)
+					printf("  removed namespace %s\n", name);
+			} else if (err != -ENOENT) {
+				down_note(&d, err);
+			}
+		} else if (owner[i] == OWNER_HALF) {
+			err = xl_netns_remove_half(name);
+			if (!err) {
+				halves++;
+				if (o->verbose)
+					printf("  removed half-made entry %s/%s\n", XL_NETNS_DIR, name);
+			} else {
+				owner[i] = OWNER_OTHER;		/* listed as left alone below */
+				others++;
+				down_note(&d, err);
+			}
 		}
 	}
+	for (i = 0; i < XL_MAX_NODES; i++)
+		xl_ns_close(&ns[i]);
 	free(ns);
-	if (spaces || links)
-		printf("lab %s is down: removed %d namespace%s and %d interface%s (a veth pair counts once)\n", lab->name,
-		       spaces, spaces == 1 ? "" : "s", links, links == 1 ? "" : "s");
-	else if (!d.failed)
-		printf("lab %s was not up: nothing to remove\n", lab->name);
-	if (d.failed > 1)
-		return xl_fail(d.first, "%s (and %d more failures, above)", d.cause, d.failed - 1);
+
+	/* stdout says what was done and what was not, in agreement with the exit status. */
 	if (d.failed)
-		return xl_fail(d.first, "%s", d.cause);
+		printf("lab %s is not fully down: removed", lab->name);
+	else if (spaces || links || halves)
+		printf("lab %s is down: removed", lab->name);
+	else
+		printf("lab %s was not up: nothing to remove", lab->name);
+	if (d.failed || spaces || links || halves)
+		printf(" %d namespace%s and %d interface%s (a veth pair counts once)", spaces, spaces == 1 ? "" : "s",
+		       links, links == 1 ? "" : "s");
+	if (halves) {
+		printf(", and %d half-made entr%s (", halves, halves == 1 ? "y" : "ies");
+		print_nodes(lab, owner, OWNER_HALF);
+		printf(")");
+	}
+	if (d.failed)
+		printf("; %d removal%s failed (see the errors)", d.failed, d.failed == 1 ? "" : "s");
+	if (others) {
+		printf("; left alone (why: on stderr): ");
+		print_nodes(lab, owner, OWNER_OTHER);
+	}
+	printf("\n");
+	fflush(stdout);		/* while SIGPIPE is still ignored */
+	signals_restore(old);
+	if (stop_signal)
+		fprintf(stderr, "xdplab: down: %s arrived: the removal was finished first\n", signame(stop_signal));
+	if (d.failed)
+		return xl_fail(d.first, "lab %s is not fully down: %d removal%s failed (see above)", lab->name, d.failed,
+			       d.failed == 1 ? "" : "s");
 	return 0;
 }

@@ -46,7 +46,7 @@ int xl_ethtool_channels_get(int fd, const char *ifname, unsigned int *rx, unsign
 	int err = eth_ioctl(fd, ifname, &ch);
 
 	if (err)
-		return xl_fail(err, "cannot read the channels of %s: %s", ifname, strerror(-err));
+		return xl_fail(err, "cannot read how many queues of %s are usable: %s", ifname, strerror(-err));
 	*rx = ch.rx_count;
 	*tx = ch.tx_count;
 	return 0;
@@ -63,5 +63,5 @@ int xl_ethtool_channels_set(int fd, const char *ifname, unsigned int rx, unsigne
 		ch.tx_count = tx;
 		err = eth_ioctl(fd, ifname, &ch);
 	}
-	return err ? xl_fail(err, "cannot set %u RX and %u TX channels on %s: %s", rx, tx, ifname, strerror(-err)) : 0;
+	return err ? xl_fail(err, "cannot make %u RX and %u TX queues usable on %s: %s", rx, tx, ifname, strerror(-err)) : 0;
 }

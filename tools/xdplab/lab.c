@@ -66,6 +66,12 @@ const char *xl_lab_end(const struct xl_lab *lab, int i, char *buf)
 	return buf;
 }
 
+const char *xl_lab_mark(const struct xl_lab *lab, int node, char *buf)
+{
+	snprintf(buf, XL_MARK_MAX, "%s%s:%s", XL_MARK_PREFIX, lab->name, lab->nodes[node].name);
+	return buf;
+}
+
 const char *xl_mac_str(const uint8_t mac[6], char *buf)
 {
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);

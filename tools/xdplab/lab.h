@@ -112,6 +112,15 @@ uint32_t xl_macvlan_mode_nl(enum xl_macvlan_mode mode);
 const char *xl_lab_end(const struct xl_lab *lab, int i, char *buf);
 #define XL_END(lab, i) xl_lab_end(lab, i, (char[XL_END_MAX]){ 0 })
 
+/*
+ * The mark `up` puts on node @node's namespace, as the alias of its lo: "xdplab:LAB:NODE", into @buf
+ * (XL_MARK_MAX bytes).  `down` removes only the namespaces that carry their mark; `show` finds labs by it.
+ */
+#define XL_MARK_PREFIX "xdplab:"
+#define XL_MARK_MAX    (sizeof(XL_MARK_PREFIX) + XL_LAB_NAME_MAX + 1 + XL_NODE_NAME_MAX)
+const char *xl_lab_mark(const struct xl_lab *lab, int node, char *buf);
+#define XL_MARK(lab, node) xl_lab_mark(lab, node, (char[XL_MARK_MAX]){ 0 })
+
 /* "aa:bb:cc:dd:ee:ff" into @buf (18 bytes). */
 const char *xl_mac_str(const uint8_t mac[6], char *buf);
 

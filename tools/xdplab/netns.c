@@ -7,10 +7,14 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
 
 #include "lab.h"
 #include "netns.h"
@@ -45,22 +49,33 @@ static int make_shared(void)
 		       hint(errno));
 }
 
+struct create {
+	const char *path;
+	int (*init)(void *arg);
+	void *arg;
+};
+
 static int unshare_and_bind(void *arg)
 {
-	const char *path = arg;
+	const struct create *c = arg;
+	int err;
 
-	/* This thread's namespace only; the bind mount keeps it alive after the thread ends. */
+	/* This thread's namespace only; the bind mount keeps it alive after the thread ends (and when
+	 * @init refuses it, nothing does: it is freed with the thread). */
 	if (unshare(CLONE_NEWNET))
 		return xl_fail(-errno, "cannot create a network namespace: %s%s", strerror(errno), hint(errno));
-	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL))
-		return xl_fail(-errno, "cannot bind the new network namespace onto %s: %s%s", path, strerror(errno),
+	if (c->init && (err = c->init(c->arg)))
+		return err;
+	if (mount("/proc/thread-self/ns/net", c->path, "none", MS_BIND, NULL))
+		return xl_fail(-errno, "cannot bind the new network namespace onto %s: %s%s", c->path, strerror(errno),
 			       hint(errno));
 	return 0;
 }
 
-int xl_netns_create(const char *name)
+int xl_netns_create(const char *name, int (*init)(void *arg), void *arg)
 {
 	char path[PATH_MAX];
+	struct create c = { .path = path, .init = init, .arg = arg };
 	int fd, err;
 
 	ns_path(path, sizeof(path), name);
@@ -76,7 +91,7 @@ int xl_netns_create(const char *name)
 		return xl_fail(-errno, "cannot create %s: %s%s", path, strerror(errno), hint(errno));
 	}
 	close(fd);
-	err = xl_netns_run(-1, unshare_and_bind, path);
+	err = xl_netns_run(-1, unshare_and_bind, &c);
 	if (err)
 		unlink(path);
 	return err;
@@ -108,16 +123,99 @@ bool xl_netns_exists(const char *name)
 	return lstat(path, &st) == 0;
 }
 
-int xl_netns_open(const char *name)
+/* 1 when @fd is a network namespace, 0 when it is not (another namespace or no namespace at all). */
+static int is_netns(int fd)
+{
+	struct statfs sfs;
+	int type;
+
+	if (fstatfs(fd, &sfs) || sfs.f_type != NSFS_MAGIC)
+		return 0;
+	type = ioctl(fd, NS_GET_NSTYPE);
+	return type == CLONE_NEWNET || (type < 0 && errno == ENOTTY);	/* ENOTTY: a kernel before 4.11 */
+}
+
+enum xl_netns_kind xl_netns_probe(const char *name, char *what, size_t len)
 {
 	char path[PATH_MAX];
+	struct statx dir, stx;
+	bool mounted;
+	int fd, net;
+
+	what[0] = '\0';
+	ns_path(path, sizeof(path), name);
+	/* A mount point is looked through even with AT_SYMLINK_NOFOLLOW: stx is what is mounted there. */
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_SIZE, &stx)) {
+		if (errno == ENOENT)
+			return XL_NETNS_ABSENT;
+		snprintf(what, len, "it cannot be examined (%s)", strerror(errno));
+		return XL_NETNS_OTHER;
+	}
+	/* Mounted: the kernel says so (5.8 and later), or it lives on another device than the directory. */
+	mounted = (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+	if (!statx(AT_FDCWD, XL_NETNS_DIR, 0, STATX_BASIC_STATS, &dir) &&
+	    (dir.stx_dev_major != stx.stx_dev_major || dir.stx_dev_minor != stx.stx_dev_minor))
+		mounted = true;
+	if (S_ISDIR(stx.stx_mode)) {
+		snprintf(what, len, "a directory");
+		return XL_NETNS_OTHER;
+	}
+	if (!S_ISREG(stx.stx_mode)) {
+		snprintf(what, len, "%s", S_ISLNK(stx.stx_mode) ? "a symbolic link" : "a special file");
+		return XL_NETNS_OTHER;
+	}
+	if (!mounted) {
+		if (stx.stx_size == 0) {
+			snprintf(what, len, "an empty file with nothing mounted on it, left by an 'xdplab up' or 'ip "
+				 "netns add' killed before it mounted the namespace");
+			return XL_NETNS_HALF;
+		}
+		snprintf(what, len, "a file of %llu bytes", (unsigned long long)stx.stx_size);
+		return XL_NETNS_OTHER;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(what, len, "something mounted that cannot be opened (%s)", strerror(errno));
+		return XL_NETNS_OTHER;
+	}
+	net = is_netns(fd);
+	close(fd);
+	if (net)
+		return XL_NETNS_NET;
+	snprintf(what, len, "a mount of something else (another kind of namespace, or a file system)");
+	return XL_NETNS_OTHER;
+}
+
+int xl_netns_open(const char *name)
+{
+	char path[PATH_MAX], what[160];
 	int fd;
 
 	ns_path(path, sizeof(path), name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return xl_fail(-errno, "cannot open namespace %s: %s%s", path, strerror(errno), hint(errno));
+	/* Else setns() would say only "Invalid argument", without naming the entry or what is wrong. */
+	if (!is_netns(fd)) {
+		close(fd);
+		xl_netns_probe(name, what, sizeof(what));
+		return xl_fail(-ENOTTY, "%s is not a network namespace: %s", path, what[0] ? what : "it changed while read");
+	}
 	return fd;
+}
+
+int xl_netns_remove_half(const char *name)
+{
+	char path[PATH_MAX], what[160];
+
+	ns_path(path, sizeof(path), name);
+	if (xl_netns_probe(name, what, sizeof(what)) != XL_NETNS_HALF)
+		return xl_fail(-ESTALE, "%s changed while being removed (now %s): left alone", path,
+			       what[0] ? what : "a namespace, or gone");
+	/* unlink() refuses a mount point (EBUSY): should a namespace be mounted on it since, it stays. */
+	if (unlink(path) && errno != ENOENT)
+		return xl_fail(-errno, "cannot remove the half-made entry %s: %s%s", path, strerror(errno), hint(errno));
+	return 0;
 }
 
 struct run {

@@ -9,16 +9,43 @@
 #define XDPLAB_NETNS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define XL_NETNS_DIR "/run/netns"
 
-/* Create namespace @name: 0, -EEXIST when it exists, -errno (all with xl_errmsg()).  Leaves nothing on failure. */
-int xl_netns_create(const char *name);
+/*
+ * Create namespace @name: 0, -EEXIST when it exists, -errno (all with xl_errmsg()).  Leaves nothing on failure.
+ * @init (unless NULL) runs inside the new namespace before it is mounted on /run/netns/@name and may refuse
+ * it (a nonzero return is passed through): whatever it does (e.g. mark the namespace as made by a lab) is
+ * there before any other process can see the namespace.
+ */
+int xl_netns_create(const char *name, int (*init)(void *arg), void *arg);
 /* Unmount and remove it: 0, -ENOENT when it does not exist, -errno. */
 int xl_netns_delete(const char *name);
 bool xl_netns_exists(const char *name);
-/* An fd on the namespace (O_CLOEXEC), or -errno. */
+/* An fd on the namespace (O_CLOEXEC), or -errno; -ENOTTY when /run/netns/@name is not a network namespace. */
 int xl_netns_open(const char *name);
+
+/* What /run/netns/NAME is, seen from outside (xl_netns_probe). */
+enum xl_netns_kind {
+	XL_NETNS_ABSENT,	/* no such entry */
+	XL_NETNS_NET,		/* a network namespace is mounted on it */
+	XL_NETNS_HALF,		/* an empty file, nothing mounted on it: a creation killed between its two steps */
+	XL_NETNS_OTHER,		/* anything else (a directory, a file with data, another mount): not a namespace */
+};
+
+/*
+ * Look at /run/netns/@name without entering it.  @what (@len bytes) says what it is in words ("a
+ * directory", "a file of 16 bytes", "an empty file with nothing mounted on it ..."); "" for a namespace
+ * or no entry.
+ */
+enum xl_netns_kind xl_netns_probe(const char *name, char *what, size_t len);
+
+/*
+ * Remove /run/netns/@name if it is still a half-made entry (XL_NETNS_HALF): 0, or -ESTALE when it
+ * is no longer one (then it is left alone), or -errno; all with xl_errmsg() naming the entry.
+ */
+int xl_netns_remove_half(const char *name);
 
 /*
  * Run @fn(@arg) on a new thread that first enters @nsfd (-1: the caller's namespace), and wait for it.

@@ -96,7 +96,15 @@ static int nl_result(struct xl_nl *nl, int nle)
 			return xl_fail(-nl->err, "%s (%s)", nl->ext, strerror(nl->err));
 		return xl_fail(-nl->err, "%s", strerror(nl->err));
 	}
-	return xl_fail(nle == -NLE_NOMEM ? -ENOMEM : -EIO, "%s", nl_geterror(nle));
+	if (nle == -NLE_NOMEM)
+		return xl_fail(-ENOMEM, "out of memory");
+	/* No answer from the kernel: libnl refused the request before sending it, or could not send it. */
+	if (nle == -NLE_MISSING_ATTR || nle == -NLE_INVAL || nle == -NLE_MSGSIZE || nle == -NLE_ATTRSIZE ||
+	    nle == -NLE_OPNOTSUPP)
+		return xl_fail(-EINVAL, "xdplab could not build the request (libnl said: %s): a bug in xdplab, not in the "
+			       "lab file; please report it with the file", nl_geterror(nle));
+	return xl_fail(-EIO, "the netlink request failed without an answer from the kernel (libnl said: %s)",
+		       nl_geterror(nle));
 }
 
 /* ---- a namespace's handles ------------------------------------------------------------------------ */
@@ -137,6 +145,7 @@ int xl_ns_open(struct xl_ns *ns, const char *name)
 	if (err) {
 		close(ns->fd);
 		ns->fd = -1;
+		xl_err("namespace %s: %s", name, xl_errmsg());
 	}
 	return err;
 }
@@ -294,6 +303,22 @@ int xl_nl_ifindex(struct xl_nl *nl, const char *ifname)
 	ifindex = rtnl_link_get_ifindex(link);
 	rtnl_link_put(link);
 	return ifindex > 0 ? ifindex : xl_fail(-ENODEV, "no interface %s", ifname);
+}
+
+int xl_nl_ifalias(struct xl_nl *nl, const char *ifname, char *buf, size_t len)
+{
+	struct rtnl_link *link = NULL;
+	const char *alias;
+	int err;
+
+	nl_reset(nl);
+	err = nl_result(nl, rtnl_link_get_kernel(nl->sk, 0, ifname, &link));
+	if (err)
+		return err;
+	alias = rtnl_link_get_ifalias(link);
+	snprintf(buf, len, "%s", alias ? alias : "");
+	rtnl_link_put(link);
+	return 0;
 }
 
 int xl_nl_addr_add(struct xl_nl *nl, struct rtnl_addr *addr)

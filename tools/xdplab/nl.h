@@ -62,6 +62,8 @@ int xl_nl_link_add(struct xl_nl *nl, struct rtnl_link *link);
 int xl_nl_link_del(struct xl_nl *nl, const char *ifname);
 /* ifindex of @ifname (> 0), -ENODEV when there is none. */
 int xl_nl_ifindex(struct xl_nl *nl, const char *ifname);
+/* The alias of @ifname into @buf ("" when it has none).  0, -ENODEV when there is no @ifname, -errno. */
+int xl_nl_ifalias(struct xl_nl *nl, const char *ifname, char *buf, size_t len);
 int xl_nl_addr_add(struct xl_nl *nl, struct rtnl_addr *addr);
 /* Bring @ifindex up, setting @alias too unless NULL. */
 int xl_nl_link_up(struct xl_nl *nl, int ifindex, const char *alias);

@@ -130,6 +130,37 @@ bad:
 	return perr(p, "mac '%s' is not six hex bytes like 02:00:00:00:00:01", SHOW(s));
 }
 
+/*
+ * Whether @a can be an interface's own address, as the kernel and a lab see it: the kernel refuses
+ * the IPv6 unspecified, loopback and multicast addresses outright, and takes their IPv4 twins (and
+ * the broadcast address) without complaint, for an interface that then cannot use them.  Neither
+ * belongs in a lab, and `check` must refuse what `up` cannot build.
+ */
+static int addr_usable(const struct parser *p, const struct xl_addr *a, const char *host)
+{
+	static const uint8_t zero[16];
+	const uint8_t *b = a->bytes;
+
+	if (a->family == AF_INET) {
+		if (!memcmp(b, zero, 4))
+			return perr(p, "%s is the unspecified address, which no interface can have", host);
+		if (b[0] == 127)
+			return perr(p, "%s is a loopback address: it belongs on lo, not on a lab's links", host);
+		if ((b[0] & 0xf0) == 224)
+			return perr(p, "%s is a multicast address: an interface's own address must be unicast", host);
+		if (b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255)
+			return perr(p, "%s is the broadcast address: an interface's own address must be unicast", host);
+		return 0;
+	}
+	if (!memcmp(b, zero, 16))
+		return perr(p, "%s is the unspecified address, which no interface can have", host);
+	if (!memcmp(b, zero, 15) && b[15] == 1)
+		return perr(p, "%s is the loopback address: it belongs on lo, not on a lab's links", host);
+	if (b[0] == 0xff)
+		return perr(p, "%s is a multicast address: an interface's own address must be unicast", host);
+	return 0;
+}
+
 static int parse_addr(const struct parser *p, const char *s, struct xl_addr *a)
 {
 	char host[64], canon[INET6_ADDRSTRLEN];
@@ -156,8 +187,15 @@ static int parse_addr(const struct parser *p, const char *s, struct xl_addr *a)
 	max = a->family == AF_INET ? 32 : 128;
 	r = parse_uint(slash + 1, 0, (unsigned long)max, &prefix);
 	if (r)
-		return perr(p, "prefix length '%s' of %s is %s (0..%d)", SHOW(slash + 1), host,
+		return perr(p, "prefix length '%s' of %s is %s (1..%d)", SHOW(slash + 1), host,
 			    r == 1 ? "not a number" : "out of range", max);
+	/* /0 would make every address of the family on-link here (and libnl cannot even send it). */
+	if (prefix == 0)
+		return perr(p, "prefix length 0 of %s would put every %s address on this link: give the subnet's, "
+			    "e.g. %s/%s", host, a->family == AF_INET ? "IPv4" : "IPv6", host,
+			    a->family == AF_INET ? "24" : "64");
+	if ((r = addr_usable(p, a, host)))
+		return r;
 	a->prefix = (uint8_t)prefix;
 	a->line = p->line;
 	inet_ntop(a->family, a->bytes, canon, sizeof(canon));

@@ -39,13 +39,14 @@ struct found_macvlan {
 };
 
 struct show {
-	const struct xl_lab *lab;	/* NULL: labs found by their tag */
+	const struct xl_lab *lab;	/* NULL: labs found by their mark */
 	const struct xl_opts *o;
 	struct xl_ns_state *st;
 	struct seen seen[XL_MAX_IFACES];
 	struct found_macvlan mv[XL_MAX_IFACES];
 	int nmv;
 	int nodes_present, ifaces_bad;
+	int nodes_foreign;		/* with a file: present, but without the lab's mark */
 };
 
 static void jstr(const char *s)
@@ -188,28 +189,41 @@ static void show_node(struct show *sh, int node, const struct view_node *vn, boo
 	const struct xl_lab *lab = sh->lab;
 	struct xl_ns_state *st = sh->st;
 	char d[MAX_DIFFS][96];
-	bool first = true;
+	bool first = true, foreign;
 	int err;
 
 	err = xl_state_read(vn->ns, st);
-	sh->nodes_present += st->present;
+	/* A namespace with a node's name but without its mark is someone else's: not a part of the lab,
+	 * whose interfaces are not the lab's to compare (down leaves it alone, up refuses to build). */
+	foreign = lab && st->present && !err && strcmp(st->alias, XL_MARK(lab, node));
+	sh->nodes_present += st->present && !foreign;
+	sh->nodes_foreign += foreign;
 	if (sh->o->json) {
 		printf("%s\n      {\"name\": ", first_node ? "" : ",");
 		jstr(vn->name);
 		printf(", \"netns\": ");
 		jstr(vn->ns);
-		printf(", \"present\": %s", st->present ? "true" : "false");
+		printf(", \"present\": %s, \"made_by_lab\": %s", st->present ? "true" : "false",
+		       st->present && !foreign ? "true" : "false");
 		if (err) {
 			printf(", \"error\": ");
 			jstr(xl_errmsg());
 		}
 		printf(", \"interfaces\": [");
 	} else {
-		printf("  node %s: netns %s%s\n", vn->name, vn->ns, st->present ? "" : "  MISSING");
+		printf("  node %s: netns %s%s", vn->name, vn->ns, st->present ? "" : err ? "  UNREADABLE" : "  MISSING");
+		if (foreign)
+			printf("  NOT MADE BY THIS LAB (its lo carries no %s mark): left out", XL_MARK(lab, node));
+		printf("\n");
 		if (err)
 			printf("    cannot read it: %s\n", xl_errmsg());
-		if (st->truncated)
+		if (st->truncated && !foreign)
 			printf("    (more interfaces or addresses than xdplab shows)\n");
+	}
+	if (foreign) {
+		if (sh->o->json)
+			printf("]}");
+		return;
 	}
 	for (int i = 0; lab && i < lab->nifaces; i++) {
 		const struct xl_iface *f = &lab->ifaces[i];
@@ -328,7 +342,7 @@ static void show_lab(struct show *sh, const char *name, const char *file, const 
 	const char *state;
 	int links;
 
-	sh->nodes_present = sh->ifaces_bad = 0;
+	sh->nodes_present = sh->ifaces_bad = sh->nodes_foreign = 0;
 	sh->nmv = 0;
 	memset(sh->seen, 0, sizeof(sh->seen));
 	if (sh->o->json) {
@@ -348,7 +362,9 @@ static void show_lab(struct show *sh, const char *name, const char *file, const 
 	if (sh->o->json)
 		printf("%s],\n    \"links\": [", nnodes ? "\n    " : "");
 	links = show_links(sh);
-	if (!sh->nodes_present)
+	if (sh->nodes_foreign)
+		state = "blocked";
+	else if (!sh->nodes_present)
 		state = "down";
 	else if (sh->nodes_present == nnodes && !sh->ifaces_bad)
 		state = "up";
@@ -359,6 +375,8 @@ static void show_lab(struct show *sh, const char *name, const char *file, const 
 	else
 		printf("  state: %s\n", !strcmp(state, "up") ? (sh->lab ? "up, as the file says" : "up")
 			: !strcmp(state, "down") ? "down (no namespace of the lab exists)"
+			: !strcmp(state, "blocked") ? "blocked (a namespace with the name of a node was not made by this lab: "
+						      "'up' refuses and 'down' leaves it alone; give the lab another name)"
 			: "partial (see MISSING and differs above; 'xdplab down' then 'up' rebuilds it)");
 }
 
@@ -376,12 +394,13 @@ static int found_cmp(const void *a, const void *b)
 }
 
 /* "xdplab:LAB:NODE" on the lo of namespace LAB-NODE. */
-static bool parse_tag(const char *ns, const char *alias, struct found *f)
+static bool parse_mark(const char *ns, const char *alias, struct found *f)
 {
-	const char *p = alias + 7, *colon;
+	const size_t len = sizeof(XL_MARK_PREFIX) - 1;
+	const char *p = alias + len, *colon;
 	size_t n;
 
-	if (strncmp(alias, "xdplab:", 7) || !(colon = strchr(p, ':')))
+	if (strncmp(alias, XL_MARK_PREFIX, len) || !(colon = strchr(p, ':')))
 		return false;
 	n = (size_t)(colon - p);
 	if (n > XL_LAB_NAME_MAX)
@@ -415,7 +434,7 @@ static int show_found(struct show *sh)
 	for (int k = 0; d && k < MAX_SCAN && (e = readdir(d)); k++) {
 		if (e->d_name[0] == '.' || xl_state_read(e->d_name, sh->st) || !sh->st->present)
 			continue;	/* not ours to explain: a namespace we cannot read is someone else's */
-		if (parse_tag(e->d_name, sh->st->alias, &f[n]))
+		if (parse_mark(e->d_name, sh->st->alias, &f[n]))
 			n++;
 	}
 	qsort(f, (size_t)n, sizeof(*f), found_cmp);
@@ -433,7 +452,7 @@ static int show_found(struct show *sh)
 	if (sh->o->json)
 		printf("%s]}\n", labs ? "\n" : "");
 	else if (!labs)
-		printf("no lab is up (no namespace in %s carries an xdplab tag)\n", XL_NETNS_DIR);
+		printf("no lab is up (no namespace in %s carries an xdplab mark)\n", XL_NETNS_DIR);
 out:
 	if (d)
 		closedir(d);

@@ -107,7 +107,9 @@ static int read_in_ns(void *arg)
 	if (!err)
 		err = rtnl_addr_alloc_cache(nl.sk, &addrs);
 	if (err) {
-		err = xl_fail(-EIO, "cannot list interfaces and addresses: %s", nl_geterror(err));
+		/* The kernel's errno when it answered one (kept by xl_nl_open's handler), not libnl's code for it. */
+		err = nl.err ? xl_fail(-nl.err, "cannot list interfaces and addresses: %s", strerror(nl.err))
+			     : xl_fail(-EIO, "cannot list interfaces and addresses (libnl said: %s)", nl_geterror(err));
 		goto out;
 	}
 	obj = nl_cache_get_first(links);
