@@ -188,6 +188,9 @@ static __always_inline int on_ipv4(struct xdp_md *ctx, const struct xb_steer_cfg
 	ihl = ip->ihl * 4;
 	if (ip->version != 4 || ihl < sizeof(*ip))
 		return count(XB_ST_SHORT, XDP_PASS);
+	/* Options cut by the end of the frame: too short for its own header, like the cases above. */
+	if ((void *)ip + ihl > end)
+		return count(XB_ST_SHORT, XDP_PASS);
 	if (!cfg->nrules)
 		return steer(ctx);
 	p.proto = ip->protocol;
@@ -227,6 +230,9 @@ static __always_inline int on_ipv6(struct xdp_md *ctx, const struct xb_steer_cfg
 		} else {
 			break;
 		}
+		/* A header longer than what is left of the frame is cut (its first bytes fit). */
+		if ((void *)cur > end)
+			return count(XB_ST_SHORT, XDP_PASS);
 	}
 	if (nexthdr == IPPROTO_ICMPV6 && !later_fragment) {
 		if ((void *)(cur + 1) > end)

@@ -215,6 +215,13 @@ static void test_tun(void **state)
 	ipv4(&f, our_mac, "198.18.8.2", 17, 0, 53);
 	f.b[14] = 0x43;
 	expect("tun: IPv4 with IHL 3", &f, XB_ST_SHORT);
+	ipv4(&f, our_mac, "198.18.8.2", 17, 0, 53);
+	f.b[14] = 0x46;		/* a 24-byte header, cut 2 bytes into its options */
+	f.len = 14 + 22;
+	expect("tun: IPv4 cut in its options", &f, XB_ST_SHORT);
+	ipv6_head(&f, "2001:2:7::2", 0);
+	put(&f, "\x11\x02\0\0\0\0\0\0", 8);	/* a hop-by-hop header of 24 bytes, 8 of them here */
+	expect("tun: IPv6 cut in a hop-by-hop header", &f, XB_ST_SHORT);
 }
 
 static void test_tun_match(void **state)
