@@ -214,8 +214,11 @@ static __always_inline int on_ipv6(struct xdp_md *ctx, const struct xb_steer_cfg
 		return count(XB_ST_SHORT, XDP_PASS);
 	cur = (__u8 *)(ip6 + 1);
 	nexthdr = ip6->nexthdr;
-	/* Hop-by-hop, routing, destination options and fragment headers, a few at most. */
-	for (i = 0; i < IPV6_EXT_MAX; i++) {
+	/*
+	 * Hop-by-hop, routing, destination options and fragment headers, a few at most.  After a
+	 * later fragment's fragment header comes payload, not headers: its next header is the answer.
+	 */
+	for (i = 0; i < IPV6_EXT_MAX && !later_fragment; i++) {
 		if (nexthdr == IPPROTO_HOPOPTS || nexthdr == IPPROTO_ROUTING || nexthdr == IPPROTO_DSTOPTS) {
 			if ((void *)(cur + 2) > end)
 				return count(XB_ST_SHORT, XDP_PASS);
