@@ -188,6 +188,9 @@ static __always_inline int on_ipv4(struct xdp_md *ctx, const struct xb_steer_cfg
 	ihl = ip->ihl * 4;
 	if (ip->version != 4 || ihl < sizeof(*ip))
 		return count(XB_ST_SHORT, XDP_PASS);
+	/* Options cut by the end of the frame: too short for its own header, like the cases above. */
+	if ((void *)ip + ihl > end)
+		return count(XB_ST_SHORT, XDP_PASS);
 	if (!cfg->nrules)
 		return steer(ctx);
 	p.proto = ip->protocol;
@@ -211,8 +214,11 @@ static __always_inline int on_ipv6(struct xdp_md *ctx, const struct xb_steer_cfg
 		return count(XB_ST_SHORT, XDP_PASS);
 	cur = (__u8 *)(ip6 + 1);
 	nexthdr = ip6->nexthdr;
-	/* Hop-by-hop, routing, destination options and fragment headers, a few at most. */
-	for (i = 0; i < IPV6_EXT_MAX; i++) {
+	/*
+	 * Hop-by-hop, routing, destination options and fragment headers, a few at most.  After a
+	 * later fragment's fragment header comes payload, not headers: its next header is the answer.
+	 */
+	for (i = 0; i < IPV6_EXT_MAX && !later_fragment; i++) {
 		if (nexthdr == IPPROTO_HOPOPTS || nexthdr == IPPROTO_ROUTING || nexthdr == IPPROTO_DSTOPTS) {
 			if ((void *)(cur + 2) > end)
 				return count(XB_ST_SHORT, XDP_PASS);
@@ -227,6 +233,9 @@ static __always_inline int on_ipv6(struct xdp_md *ctx, const struct xb_steer_cfg
 		} else {
 			break;
 		}
+		/* A header longer than what is left of the frame is cut (its first bytes fit). */
+		if ((void *)cur > end)
+			return count(XB_ST_SHORT, XDP_PASS);
 	}
 	if (nexthdr == IPPROTO_ICMPV6 && !later_fragment) {
 		if ((void *)(cur + 1) > end)

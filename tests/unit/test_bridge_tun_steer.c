@@ -215,6 +215,18 @@ static void test_tun(void **state)
 	ipv4(&f, our_mac, "198.18.8.2", 17, 0, 53);
 	f.b[14] = 0x43;
 	expect("tun: IPv4 with IHL 3", &f, XB_ST_SHORT);
+	ipv4(&f, our_mac, "198.18.8.2", 17, 0, 53);
+	f.b[14] = 0x46;		/* a 24-byte header, cut 2 bytes into its options */
+	f.len = 14 + 22;
+	expect("tun: IPv4 cut in its options", &f, XB_ST_SHORT);
+	ipv6_head(&f, "2001:2:7::2", 0);
+	put(&f, "\x11\x02\0\0\0\0\0\0", 8);	/* a hop-by-hop header of 24 bytes, 8 of them here */
+	expect("tun: IPv6 cut in a hop-by-hop header", &f, XB_ST_SHORT);
+	ipv6_head(&f, "2001:2:7::2", 44);
+	put(&f, "\x2c\0\x05\xc8\0\0\0\1", 8);	/* fragment at 185 * 8, next header "fragment" */
+	/* Its payload, which looks like a first fragment's header and a neighbour solicitation: data, not headers. */
+	put(&f, "\x3a\0\0\0\0\0\0\1\x87\0\0\0\0\0\0\0", 16);
+	expect("tun: a later IPv6 fragment whose payload looks like headers", &f, STEER);
 }
 
 static void test_tun_match(void **state)
@@ -281,6 +293,10 @@ static void test_tap(void **state)
 	expect("tap+match: UDP anywhere", &f, STEER);
 	ipv4(&f, our_mac, "198.18.8.1", 6, 0, 80);
 	expect("tap+match: TCP to 198.18.8.1", &f, XB_ST_NO_MATCH);
+	ipv6_head(&f, "2001:2:9::2", 44);
+	put(&f, "\x3c\0\x05\xc8\0\0\0\1", 8);	/* fragment at 185 * 8, next header "destination options" */
+	put(&f, "\x11\0\0\0\0\0\0\0\0\x35\0\x35", 12);	/* payload: not options followed by UDP */
+	expect("tap+match: a later IPv6 fragment is not UDP for what its payload says", &f, XB_ST_NO_MATCH);
 	eth(&f, our_mac, 0x88cc);
 	put(&f, "lldp-lldp-lldp-lldp-lldp-lldp-lldp-lldp-lldp-", 46);
 	expect("tap+match: LLDP", &f, XB_ST_NON_IP);
