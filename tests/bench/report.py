@@ -176,6 +176,9 @@ def forwarding():
     return {"what": "port-to-port forwarding fg0 -> [fp0 FORWARDER fp1] -> fs0 over veth, one queue, copy mode; "
                     "Mpps = median of the repetitions, counted at fs0; RTT = ping -> echo -> ping through the "
                     "forwarder twice, 2000 probes at 1000 pps",
+            "source": "fwd_gen (tests/bench/fwd_gen.c): an AF_XDP copy-mode TX socket on fg0. On veth such a "
+                      "source is throttled by the path it feeds (it offers what the path can take), so these rows "
+                      "measure each path's capacity under a lossless source, not its behaviour under overload",
             "settings": settings[1] if settings else "", "reference": FWD_REF, "sizes": sizes, "rows": rows}
 
 
@@ -379,7 +382,7 @@ def main():
     if fw:
         L += [f"{fw['what']}" + (f" ({fw['settings']})" if fw["settings"] else "") + ". Ratio = value / xdpbridge fwd's (Mpps: higher is better; "
               "RTT: lower is better). `*`: generator-bound (the sink got >= 97 % of what was offered): "
-              "the forwarder can do more.", ""]
+              "the forwarder can do more.", "", f"**Source and regime:** {fw['source']}.", ""]
         head = ["path"]
         for s in fw["sizes"]:
             head += [f"{s} B Mpps", "ratio"]
