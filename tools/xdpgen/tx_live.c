@@ -262,6 +262,14 @@ int xg_tx_live(struct xg_tx *t)
 	}
 	pthread_join(th, NULL);
 	counters(t, l);
+	if (l->err == -EPERM || l->err == -EACCES) {
+		/* The probe passed, the real call did not: say it the same way. */
+		struct xg_live_probe p = { .err = l->err };
+		char why[256];
+
+		xg_err(c->cmd, "%s on %s: use --engine xsk", xg_live_refusal(&p, why, sizeof(why)), c->ifname);
+		goto out_skel;
+	}
 	if (l->err) {
 		xg_err(c->cmd, "BPF_PROG_RUN with live frames on %s failed: %s%s", c->ifname, strerror(-l->err),
 		       l->err == -EINVAL ? " (live frames need Linux 5.18, and the queue must exist on the interface)"

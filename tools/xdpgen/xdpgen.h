@@ -32,7 +32,7 @@
 #define XG_MAX_SIZES	8
 #define XG_MAX_CYCLE	64	/* frame lengths are sent in a repeating cycle of at most this many */
 #define XG_MAX_RATE	200000000ull	/* 200 Mpps: more than a 100 Gbit/s link carries (148.8 Mpps) */
-#define XG_MAX_COUNT	1000000000000ull
+#define XG_MAX_COUNT	1000000000000ull	/* --count, --expect: 10^12 frames, more than a day at 10 Mpps */
 #define XG_MAX_SECONDS	86400u
 #define XG_MAX_BATCH	256u	/* the live engine's limit (TEST_XDP_MAX_BATCH), kept for both */
 #define XG_MAX_QUEUES	64u
@@ -40,7 +40,7 @@
 #define XG_NSEC		1000000000ull
 
 enum xg_cmd { XG_CMD_TX, XG_CMD_RX, XG_CMD_PING, XG_CMD_REFLECT };
-enum xg_engine { XG_ENGINE_XSK, XG_ENGINE_LIVE };
+enum xg_engine { XG_ENGINE_AUTO, XG_ENGINE_XSK, XG_ENGINE_LIVE };
 enum xg_xsk_copy { XG_COPY_AUTO, XG_COPY_FORCE, XG_COPY_ZEROCOPY };
 enum xg_attach { XG_ATTACH_AUTO, XG_ATTACH_NATIVE, XG_ATTACH_GENERIC };
 
@@ -65,7 +65,7 @@ struct xg_cfg {
 	uint64_t rate;			/* frames per second; 0: as fast as possible */
 
 	/* how */
-	enum xg_engine engine;
+	enum xg_engine engine;		/* auto: live where the kernel allows it, else xsk (engine.c) */
 	uint32_t queue;
 	bool all_queues;		/* rx --queue all */
 	uint32_t batch;
