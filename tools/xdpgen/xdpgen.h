@@ -12,6 +12,9 @@
  *   frame.c         the wire format (frame.h); seqv.c the sequence verifier; hist.c latency histogram
  *   tx.c            tx: templates, the size cycle, the summary; tx_xsk.c and tx_live.c: the engines
  *   rx.c            rx through AF_XDP sockets; rx_count.c: rx --xdp-count (an XDP program, no socket)
+ *   sock.c          the sockets' options, and their failures in xdpgen's words
+ *   xdp.c           the interface's XDP hook: naming what holds it, clearing our own stale program
+ *   engine.c        tx's engine: the live-frames probe and the choice (in tx.h)
  *   ping.c, reflect.c
  */
 #ifndef XDPGEN_XDPGEN_H
@@ -119,6 +122,49 @@ int xg_iface_get(struct xg_iface *ifc, const char *name, char *err, size_t errle
  */
 int xg_iface_open(const struct xg_cfg *c, struct xg_iface *ifc);
 
+/*
+ * The interface going away under a run (deleted, or moved to another namespace).  A socket
+ * bound to it is unbound by the kernel and never becomes readable again, so a receiver would
+ * wait, idle, until its deadline: the loops ask these when idle, every XG_GONE_CHECK_NS at most.
+ */
+struct xdpsock_rx;
+/* @rx's interface is gone: the library's wait says -ENETDOWN.  Two system calls. */
+bool xg_iface_gone_rx(struct xdpsock_rx *rx);
+/* No interface @ifindex in this namespace any more (for rx --xdp-count, which has no socket). */
+bool xg_iface_gone(int ifindex);
+/* Say so, naming the interface: "xdpgen rx: vb is gone (deleted, or ...)".  The run's reason. */
+#define XG_WHY_GONE "the interface is gone"
+#define XG_GONE_CHECK_NS (XG_NSEC / 4)	/* at most this often */
+void xg_iface_gone_msg(const struct xg_cfg *c);
+
+/* ---- xdp.c: the interface's XDP hook ------------------------------------------------------ */
+
+/*
+ * What is attached to @ifindex, for messages: "XDP program 'NAME' (id N)", with whose it is
+ * when the name tells (xdpgen's counter, the library's receivers); "an XDP program" when unknown.
+ */
+void xg_xdp_describe(int ifindex, char *buf, size_t len);
+/* A program other than the library's (which its sockets share) is attached to @ifindex. */
+bool xg_xdp_foreign(int ifindex);
+/*
+ * xdpgen's counting program left on @ifc by an 'xdpgen rx --xdp-count' that was killed (no
+ * process holds it) is removed, with a warning; anything else attached is left alone.  Returns
+ * 0, or XG_EXIT_FAIL (message printed) when it is stale and cannot be removed.
+ */
+int xg_xdp_clear_stale(const struct xg_cfg *c, const struct xg_iface *ifc);
+
+/* ---- sock.c: opening AF_XDP sockets --------------------------------------------------------- */
+
+struct xdpsock_opts;
+/* The library's options from --copy/--zerocopy, --native/--generic; frames for @max_frame bytes. */
+void xg_sock_opts(const struct xg_cfg *c, uint32_t max_frame, struct xdpsock_opts *o);
+/*
+ * The library could not open @what ("an AF_XDP socket", "an AF_XDP socket pair") on @queue of
+ * @ifc (@err, the sentence in xdpsock_errmsg()): say why in xdpgen's words (its options, never
+ * advice to remove what others attached).  Returns the exit status: 2 for a queue out of range.
+ */
+int xg_sock_fail(const struct xg_cfg *c, const struct xg_iface *ifc, const char *what, uint32_t queue, int err);
+
 /* ---- stream.c --------------------------------------------------------------------------- */
 
 /*
@@ -223,7 +269,7 @@ const char *xg_hist_line(const struct xg_hist *h, char *buf, size_t len);
 /* Frames per second and the bit rate, for people: "1.402 Mpps, 0.718 Gbit/s". */
 const char *xg_rate_str(double pps, double bps, char *buf, size_t len);
 
-/* The library's messages: warnings always, information with -v. */
+/* The library's messages: warnings always, information with -v; libbpf's with -v only. */
 void xg_log_setup(const struct xg_cfg *c);
 
 /* ---- the subcommands -------------------------------------------------------------------- */
