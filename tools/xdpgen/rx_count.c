@@ -102,7 +102,7 @@ static int attach(const struct xg_cfg *c, const struct xg_iface *ifc, int fd, st
 	}
 	if (err == -EBUSY || err == -EEXIST) {
 		xg_xdp_describe(ifc->ifindex, what, sizeof(what));
-		xg_err(c->cmd, "%s already has %s attached: --xdp-count needs the interface to itself, and takes it "
+		xg_err(c->cmd, "%s already has %s: --xdp-count needs the interface to itself, and takes it "
 		       "from no one (whoever attached that program must detach it first)", ifc->name, what);
 	} else if (err == -EOPNOTSUPP && c->attach == XG_ATTACH_NATIVE) {
 		xg_err(c->cmd, "--native: the driver of %s%s%s%s has no native XDP: use --generic, or neither",

@@ -41,7 +41,7 @@ int xg_sock_fail(const struct xg_cfg *c, const struct xg_iface *ifc, const char 
 	/* A TX socket needs no program: its -EBUSY is always the queue's. */
 	if (err == -EBUSY && c->cmd != XG_CMD_TX && xg_xdp_foreign(ifc->ifindex)) {
 		xg_xdp_describe(ifc->ifindex, prog, sizeof(prog));
-		xg_err(c->cmd, "%s already has %s attached: xdpgen %s needs the XDP hook of %s, and takes it from "
+		xg_err(c->cmd, "%s already has %s: xdpgen %s needs the XDP hook of %s, and takes it from "
 		       "no one (whoever attached that program must detach it first)", ifc->name, prog,
 		       xg_cmd_name(c->cmd), ifc->name);
 		return XG_EXIT_FAIL;

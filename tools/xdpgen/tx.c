@@ -91,6 +91,13 @@ int xg_cmd_tx(const struct xg_cfg *c)
 		goto out_stream;
 	xg_log_setup(c);
 	t.engine = c->engine;
+	/* The live engine's frames come in on a queue of the interface: a usage error before any probe. */
+	if (t.engine != XG_ENGINE_XSK && c->queue >= t.ifc.queues) {
+		xg_err(c->cmd, "queue %u is out of range: %s has %u queue%s (0..%u)", c->queue, c->ifname, t.ifc.queues,
+		       t.ifc.queues == 1 ? "" : "s", t.ifc.queues - 1);
+		rc = XG_EXIT_USAGE;
+		goto out_stream;
+	}
 	if (t.engine != XG_ENGINE_XSK) {
 		struct xg_live_probe probe;
 		char msg[384];

@@ -186,12 +186,6 @@ int xg_tx_live(struct xg_tx *t)
 	bool done = false;
 	int rc = XG_EXIT_FAIL, err;
 
-	/* The kernel would say EINVAL; the user deserves the reason. */
-	if (c->queue >= t->ifc.queues) {
-		xg_err(c->cmd, "queue %u is out of range: %s has %u queue%s (0..%u)", c->queue, c->ifname, t->ifc.queues,
-		       t->ifc.queues == 1 ? "" : "s", t->ifc.queues - 1);
-		return XG_EXIT_USAGE;
-	}
 	l = calloc(1, sizeof(*l));
 	if (!l) {
 		xg_err(c->cmd, "out of memory");

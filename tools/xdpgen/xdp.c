@@ -67,17 +67,16 @@ void xg_xdp_describe(int ifindex, char *buf, size_t len)
 	char name[BPF_OBJ_NAME_LEN];
 	uint32_t id = attached(ifindex, name, sizeof(name));
 
-	snprintf(buf, len, "an XDP program");
 	if (!id)
-		return;
-	if (!name[0])
-		snprintf(buf, len, "XDP program id %u", id);
+		snprintf(buf, len, "an XDP program attached");
+	else if (!name[0])
+		snprintf(buf, len, "XDP program id %u attached", id);
 	else if (!strcmp(name, COUNT_PROG))
-		snprintf(buf, len, "XDP program '%s' (id %u) of another 'xdpgen rx --xdp-count'", name, id);
+		snprintf(buf, len, "XDP program '%s' (id %u) attached, by another 'xdpgen rx --xdp-count'", name, id);
 	else if (!strcmp(name, LIB_PROG))
-		snprintf(buf, len, "XDP program '%s' (id %u) of libxdpsock's AF_XDP receivers", name, id);
+		snprintf(buf, len, "XDP program '%s' (id %u) attached, by AF_XDP receivers (libxdpsock's)", name, id);
 	else
-		snprintf(buf, len, "XDP program '%s' (id %u)", name, id);
+		snprintf(buf, len, "XDP program '%s' (id %u) attached", name, id);
 }
 
 /* One attachment (@flag: XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE) of program @id. */

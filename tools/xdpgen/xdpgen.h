@@ -140,8 +140,8 @@ void xg_iface_gone_msg(const struct xg_cfg *c);
 /* ---- xdp.c: the interface's XDP hook ------------------------------------------------------ */
 
 /*
- * What is attached to @ifindex, for messages: "XDP program 'NAME' (id N)", with whose it is
- * when the name tells (xdpgen's counter, the library's receivers); "an XDP program" when unknown.
+ * What is attached to @ifindex, for messages: "XDP program 'NAME' (id N) attached", with whose
+ * it is when the name tells (xdpgen's counter, the library's receivers).
  */
 void xg_xdp_describe(int ifindex, char *buf, size_t len);
 /* A program other than the library's (which its sockets share) is attached to @ifindex. */
