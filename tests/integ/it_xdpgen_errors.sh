@@ -15,8 +15,8 @@
 # The options the user has, never the library's fields: --zerocopy on a veth, --native on a
 # macvlan (no native XDP), a queue another socket holds, --count and --expect above the limit.
 #
-# Hostile input: the interface is deleted under a running rx, rx --expect, rx --xdp-count and
-# reflect: each exits 1 within a few seconds, naming it.  Stale programs: rx --xdp-count killed
+# Hostile input: the interface is deleted under a running rx, rx --expect, rx --xdp-count,
+# reflect and tx: each exits 1 within a few seconds, naming it.  Stale programs: rx --xdp-count killed
 # with SIGKILL leaves nothing attached (a BPF link); an xdpgen_count attached through netlink by
 # a process that is gone (as an older xdpgen left it; made here by 'ip link ... xdp obj') is
 # removed with a warning by the next rx --xdp-count, rx and reflect, which then work, and nothing
@@ -199,6 +199,7 @@ gone listening rx g0 --expect 100
 gone listening rx g0 --xdp-count --expect 100
 gone listening rx g0 --queue all
 gone reflecting reflect g0
+gone engine tx g0 "${V4[@]}" --dst-mac 02:00:00:00:00:02 -r 10k -d 20
 
 # Stale programs.  no_xdp NS IF: nothing attached; xdp_off NS IF: after a failure, so the next check starts clean.
 no_xdp() { ! ip -n "$1" -d link show dev "$2" | grep -q 'prog/xdp'; }

@@ -209,7 +209,7 @@ static int run(struct ping *p)
 		if (sending) {
 			err = send_due(p, t0, now, limit);
 			if (err) {
-				xg_err(c->cmd, "%s: %s", c->ifname, xdpsock_strerror(err));
+				xg_sock_io_fail(c, &p->ifc, err);
 				return XG_EXIT_FAIL;
 			}
 		} else if (!t_sent) {

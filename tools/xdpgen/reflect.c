@@ -158,16 +158,13 @@ static int run(struct reflect *r)
 
 		for (b = 0; b < BURST; b++) {
 			n = batch(r);
-			if (n == -ENXIO) {	/* a kick on a socket the kernel unbound */
-				xg_iface_gone_msg(c);
+			if (n < 0 && xg_sock_io_fail(c, &r->ifc, n)) {
 				xg_stop_set(&r->stop, XG_WHY_GONE);
 				r->gone = true;
-				return 0;
+				return 0;	/* the summary, then exit 1 */
 			}
-			if (n < 0) {
-				xg_err(c->cmd, "%s: %s", c->ifname, xdpsock_strerror(n));
+			if (n < 0)
 				return XG_EXIT_FAIL;
-			}
 			if (!n || (c->count && r->reflected >= c->count))
 				break;
 		}

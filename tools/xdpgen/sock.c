@@ -55,3 +55,17 @@ int xg_sock_fail(const struct xg_cfg *c, const struct xg_iface *ifc, const char 
 	/* A queue out of range is the user's to fix. */
 	return err == -EINVAL ? XG_EXIT_USAGE : XG_EXIT_FAIL;
 }
+
+bool xg_sock_io_fail(const struct xg_cfg *c, const struct xg_iface *ifc, int err)
+{
+	/* An unbound socket says ENXIO to a send, ENETDOWN to a wait: the interface tells which. */
+	if (err == -ENXIO || (err == -ENETDOWN && xg_iface_gone(ifc->ifindex))) {
+		xg_iface_gone_msg(c);
+		return true;
+	}
+	if (err == -ENETDOWN)
+		xg_err(c->cmd, "%s went down: bring it up (ip link set dev %s up)", ifc->name, ifc->name);
+	else
+		xg_err(c->cmd, "%s: %s", ifc->name, xdpsock_strerror(err));
+	return false;
+}

@@ -122,7 +122,7 @@ int xg_tx_xsk(struct xg_tx *t)
 			/* Every frame is on the TX ring or in flight: let the kernel send and complete. */
 			err = xdpsock_tx_wait(tx, 1);
 			if (err < 0 && err != -EINTR) {
-				xg_err(c->cmd, "%s: %s", c->ifname, xdpsock_strerror(err));
+				xg_sock_io_fail(c, &t->ifc, err);
 				rc = XG_EXIT_FAIL;
 				goto out;
 			}
@@ -161,7 +161,7 @@ int xg_tx_xsk(struct xg_tx *t)
 		last_progress = now;
 		err = xdpsock_tx_kick(tx);
 		if (err < 0) {
-			xg_err(c->cmd, "%s: %s", c->ifname, xdpsock_strerror(err));
+			xg_sock_io_fail(c, &t->ifc, err);
 			rc = XG_EXIT_FAIL;
 			goto out;
 		}

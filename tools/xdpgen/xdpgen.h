@@ -164,6 +164,8 @@ void xg_sock_opts(const struct xg_cfg *c, uint32_t max_frame, struct xdpsock_opt
  * advice to remove what others attached).  Returns the exit status: 2 for a queue out of range.
  */
 int xg_sock_fail(const struct xg_cfg *c, const struct xg_iface *ifc, const char *what, uint32_t queue, int err);
+/* A send, kick or wait on an open socket failed with @err: say why; true when @ifc is gone. */
+bool xg_sock_io_fail(const struct xg_cfg *c, const struct xg_iface *ifc, int err);
 
 /* ---- stream.c --------------------------------------------------------------------------- */
 
