@@ -54,7 +54,7 @@ static const char help_tx[] =
 	"      --copy | --zerocopy | --auto   AF_XDP copy mode (default auto)\n"
 	"  -j, --json              print one JSON object at the end (progress goes to stderr)\n"
 	"      --quiet             no progress lines\n"
-	"  -v, --verbose           the library's informational messages\n"
+	"  -v, --verbose           libxdpsock's and libbpf's messages (-vv: their debug ones)\n"
 	"  -h, --help              this text\n"
 	"\n"
 	"Exit status: 0 sent; 1 runtime failure (socket, program, interface gone); 2 bad usage\n"
@@ -70,7 +70,8 @@ static const char help_rx[] =
 	"\n"
 	"  -q, --queue N|all       queue to bind (default 0); 'all': one socket per queue\n"
 	"  -x, --xdp-count         no socket: an XDP program counts frames (ours by the magic, and\n"
-	"                          others) in a per-CPU array and drops them; no sequence check\n"
+	"                          others) in a per-CPU array and drops them; no sequence check.\n"
+	"                          It goes with the process, even on SIGKILL (a BPF link)\n"
 	"      --pass              with --xdp-count: pass the frames to the kernel instead\n"
 	"  -E, --expect N          exit 1 unless N distinct frames arrived intact, with no duplicate\n"
 	"                          and no corrupted one (lost = N - distinct); once N have arrived,\n"
@@ -83,10 +84,14 @@ static const char help_rx[] =
 	"      --native | --generic           XDP attach mode (default native, else generic)\n"
 	"  -j, --json              print one JSON object at the end (progress goes to stderr)\n"
 	"      --quiet             no progress lines\n"
-	"  -v, --verbose           the library's informational messages\n"
+	"  -v, --verbose           libxdpsock's and libbpf's messages (-vv: their debug ones)\n"
 	"  -h, --help              this text\n"
 	"\n"
-	"Exit status: 0 done (and --expect met); 1 runtime failure or --expect not met; 2 bad usage.\n";
+	"An xdpgen_count program left on IFNAME by an 'xdpgen rx --xdp-count' that was killed (no\n"
+	"process holds it) is removed, with a warning, by the next rx, ping or reflect there.\n"
+	"\n"
+	"Exit status: 0 done (and --expect met); 1 runtime failure (IFNAME gone, ...) or --expect\n"
+	"not met; 2 bad usage.\n";
 
 static const char help_ping[] =
 	"usage: xdpgen ping [options] IFNAME --src-ip A --dst-ip B [--dst-mac MAC]\n"
@@ -124,7 +129,8 @@ static const char help_reflect[] =
 	"      --copy | --zerocopy | --auto, --native | --generic   as for rx\n"
 	"  -j, --json, --quiet, -v, --verbose, -h, --help\n"
 	"\n"
-	"Exit status: 0 stopped as asked (signal, --count, --duration); 1 runtime failure; 2 usage.\n";
+	"Exit status: 0 stopped as asked (signal, --count, --duration); 1 runtime failure (IFNAME\n"
+	"gone, ...); 2 usage.\n";
 
 const char *xg_help(enum xg_cmd cmd)
 {
