@@ -5,6 +5,13 @@
 #
 #   ns A: va 198.18.0.1/24 2001:2::1/64  <==veth==>  vb 198.18.0.2/24 2001:2::2/64 :ns B
 #
+#   0. live frames: a probe of our own (python, the bpf syscall: an XDP_DROP program run once with
+#      BPF_F_TEST_XDP_LIVE_FRAMES, nothing sent) asks the kernel.  Where it refuses (this
+#      project's 6.18 build: EPERM), the log says "KERNEL-REFUSED live frames: <answer>" and the
+#      fallback is checked instead: --engine live exits 1 naming the refusal and --engine xsk;
+#      --engine auto (and no --engine) runs the xsk engine and says so with the kernel's answer;
+#      every "live" run below is then an auto run that must have used xsk.  Where the kernel
+#      allows live frames, auto uses them and the live runs run as they are;
 #   1. xdpgen tx -> xdpgen rx --expect, IPv4 and IPv6 (the destination MAC from the neighbour
 #      table), one size, a mix and imix, several flows: both engines (xsk, live); every frame
 #      arrives intact (checksums, lengths, pattern), once, in order;
@@ -18,7 +25,7 @@
 #      no XDP program behind; --expect not met and ping without a reflector exit 1.
 #
 # Namespaces xst<run>-<pid>-{a,b}; everything is removed on exit (trap), also on failure.
-# Exit 0 pass, 1 fail, 77 skip (not root).  About 25 s (longer under ASan).
+# Exit 0 pass, 1 fail, 77 skip (not root).  About 35 s (longer under ASan).
 set -u
 BUILD=${XDPSOCK_BUILD:-build}
 G=$BUILD/bin/xdpgen
@@ -123,6 +130,39 @@ lab_up() {
 	ip -n "$B" neigh replace 2001:2::1 lladdr $MAC_A dev vb nud permanent || return 1
 }
 
+# Does the kernel run live frames on IFNAME in NS?  Asked without xdpgen, so that xdpgen's own
+# probe is checked against it: prints "allowed", or the kernel's answer (strerror) to the run,
+# or "cannot load an XDP program (<answer>)".
+live_probe() {	# ns ifname
+	ip netns exec "$1" python3 - "$2" <<'PY'
+import ctypes, os, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+nr = {"x86_64": 321, "aarch64": 280, "riscv64": 280}.get(os.uname().machine)
+if nr is None:
+    print("cannot ask: unknown bpf syscall number on " + os.uname().machine); sys.exit(0)
+def bpf(cmd, attr):
+    buf = ctypes.create_string_buffer(attr, 128)        # union bpf_attr, zero-padded
+    r = libc.syscall(nr, cmd, buf, 128)
+    return r, ctypes.get_errno()
+BPF_PROG_LOAD, BPF_PROG_TEST_RUN, BPF_PROG_TYPE_XDP, XDP_DROP, LIVE = 5, 10, 6, 1, 1 << 1
+insns = ctypes.create_string_buffer(struct.pack("<BBhi", 0xb7, 0, 0, XDP_DROP) +   # r0 = XDP_DROP
+                                    struct.pack("<BBhi", 0x95, 0, 0, 0), 16)         # exit
+lic = ctypes.create_string_buffer(b"GPL")
+fd, e = bpf(BPF_PROG_LOAD, struct.pack("<IIQQIIQII16s", BPF_PROG_TYPE_XDP, 2, ctypes.addressof(insns),
+                                       ctypes.addressof(lic), 0, 0, 0, 0, 0, b"it_probe"))
+if fd < 0:
+    print("cannot load an XDP program (%s)" % os.strerror(e)); sys.exit(0)
+ifindex = int(open("/sys/class/net/%s/ifindex" % sys.argv[1]).read())
+data = ctypes.create_string_buffer(64)
+ctx = ctypes.create_string_buffer(struct.pack("<6I", 0, 64, 0, ifindex, 0, 0), 24)   # struct xdp_md
+# prog_fd, retval, data_size_in/out, data_in/out, repeat, duration, ctx_size_in/out, ctx_in/out, flags, cpu, batch
+r, e = bpf(BPF_PROG_TEST_RUN, struct.pack("<IIIIQQIIIIQQIII", fd, 0, 64, 0, ctypes.addressof(data), 0, 1, 0,
+                                          24, 0, ctypes.addressof(ctx), 0, LIVE, 0, 0))
+os.close(fd)
+print("allowed" if r == 0 else os.strerror(e))
+PY
+}
+
 no_xdp_on() {	# ns ifname
 	! ip -n "$1" -d link show dev "$2" | grep -q 'prog/xdp'
 }
@@ -187,18 +227,62 @@ kernel_udp() {
 say "topology: $A (va) <-> $B (vb)"
 lab_up || { echo "FAIL: cannot build the topology"; exit 1; }
 
+say "0. live frames: what the kernel answers, and what xdpgen makes of it"
+LIVE_ANSWER=$(live_probe "$A" va)
+FALLBACK="live frames (BPF_PROG_RUN with BPF_F_TEST_XDP_LIVE_FRAMES) refused by this kernel ($LIVE_ANSWER)"
+if [ "$LIVE_ANSWER" = allowed ]; then
+	echo "  the kernel runs live frames: the live engine is tested as such"
+	LIVE=(--engine live)	# how the "live" runs below ask for it
+	LIVE_USED=live		# the engine they must report
+else
+	echo "KERNEL-REFUSED live frames: $LIVE_ANSWER"
+	LIVE=()			# no --engine: auto, which must fall back
+	LIVE_USED=xsk
+	nsa tx va --engine live --src-ip 198.18.0.1 --dst-ip 198.18.0.2 -c 10 > "$TMP/live-refused.out" 2>&1
+	RC=$?
+	[ "$RC" = 1 ] && grep -qF "xdpgen tx: $FALLBACK: use --engine xsk" "$TMP/live-refused.out" &&
+		! grep -q 'sent' "$TMP/live-refused.out"
+	verdict $? "--engine live on a refusing kernel: exit 1 (got $RC), the refusal and --engine xsk named, nothing sent"
+	sed 's/^/  | /' "$TMP/live-refused.out"
+fi
+# auto, said and unsaid: the engine the kernel allows, the fallback said on stderr in one line.
+for how in "--engine auto" ""; do
+	# shellcheck disable=SC2086
+	nsa tx va $how --src-ip 198.18.0.1 --dst-ip 198.18.0.2 -c 100 --json --quiet > "$TMP/auto.tx" 2> "$TMP/auto.err"
+	RC=$?
+	if [ "$LIVE_USED" = xsk ]; then
+		[ "$RC" = 0 ] && [ "$(jget "$TMP/auto.tx" engine)" = xsk ] && [ "$(jget "$TMP/auto.tx" sent)" = 100 ] &&
+			[ "$(wc -l < "$TMP/auto.err")" = 1 ] && grep -qxF "xdpgen tx: $FALLBACK: using the xsk engine" "$TMP/auto.err"
+	else
+		[ "$RC" = 0 ] && [ "$(jget "$TMP/auto.tx" engine)" = live ] && [ "$(jget "$TMP/auto.tx" sent)" = 100 ] &&
+			! grep -q 'using the xsk engine' "$TMP/auto.err"
+	fi
+	verdict $? "tx ${how:-(no --engine)}: exit 0 (got $RC), 100 sent by the $LIVE_USED engine (JSON: $(jget "$TMP/auto.tx" engine))"
+	sed 's/^/  | /' "$TMP/auto.err"
+done
+
+# After a "live" stream: the engine the JSON names, and the fallback line where the kernel refused.
+live_used() {	# name
+	local n=$1
+	[ "$(jget "$TMP/$n.tx" engine)" = "$LIVE_USED" ] &&
+		{ [ "$LIVE_USED" = live ] || grep -qF "$FALLBACK: using the xsk engine" "$TMP/$n.tx.err"; }
+	verdict $? "$n: ran the $LIVE_USED engine (JSON: $(jget "$TMP/$n.tx" engine))"
+}
+
 say "1. tx -> rx, every frame checked"
 stream xsk4 20000 --src-ip 198.18.0.1 --dst-ip 198.18.0.2 -r 50k
-stream live4 20000 --engine live --src-ip 198.18.0.1 --dst-ip 198.18.0.2 -r 50k
+stream live4 20000 "${LIVE[@]}" --src-ip 198.18.0.1 --dst-ip 198.18.0.2 -r 50k
+live_used live4
 stream xsk6 10000 --src-ip 2001:2::1 --dst-ip 2001:2::2 -r 50k --size imix --flows 4
-stream live6 10000 --engine live --src-ip 2001:2::1 --dst-ip 2001:2::2 -r 50k --size 78,1000,1514 --flows 3
+stream live6 10000 "${LIVE[@]}" --src-ip 2001:2::1 --dst-ip 2001:2::2 -r 50k --size 78,1000,1514 --flows 3
+live_used live6
 stream xsk4mix 10000 --src-ip 198.18.0.1 --dst-ip 198.18.0.2 -r 50k --size 60,61,333,1514 --batch 7
 
 say "2. the kernel's UDP checks the checksums"
 kernel_udp kernel-xsk4 2000 UdpNoPorts UdpInCsumErrors --src-ip 198.18.0.1 --dst-ip 198.18.0.2 --size 60,61,1513,1514,700
-kernel_udp kernel-live4 2000 UdpNoPorts UdpInCsumErrors --engine live --src-ip 198.18.0.1 --dst-ip 198.18.0.2 --size imix
+kernel_udp kernel-live4 2000 UdpNoPorts UdpInCsumErrors "${LIVE[@]}" --src-ip 198.18.0.1 --dst-ip 198.18.0.2 --size imix
 kernel_udp kernel-xsk6 2000 Udp6NoPorts Udp6InCsumErrors --src-ip 2001:2::1 --dst-ip 2001:2::2 --size 78,79,1514
-kernel_udp kernel-live6 2000 Udp6NoPorts Udp6InCsumErrors --engine live --src-ip 2001:2::1 --dst-ip 2001:2::2 --size imix --flows 5
+kernel_udp kernel-live6 2000 Udp6NoPorts Udp6InCsumErrors "${LIVE[@]}" --src-ip 2001:2::1 --dst-ip 2001:2::2 --size imix --flows 5
 
 say "3. ping -> reflect"
 ip netns exec "$B" "${RX_CPU[@]}" "$G" reflect vb -d 15 --json > "$TMP/reflect.out" 2> "$TMP/reflect.err" &
@@ -236,20 +320,22 @@ check "reflect: no XDP program left on vb" no_xdp_on "$B" vb
 
 say "4. one second at full speed, 64-byte frames, counted at the receiver (--xdp-count)"
 for eng in xsk live; do
+	if [ $eng = xsk ]; then ENG=(--engine xsk); else ENG=("${LIVE[@]}"); fi
 	ip netns exec "$B" "${RX_CPU[@]}" "$G" rx vb --xdp-count -d 10 --idle 300 --expect 1 --json > "$TMP/rate-$eng.rx" 2> "$TMP/rate-$eng.rx.err" &
 	RXP=$!
 	PIDS+=("$RXP")
 	if wait_for "$TMP/rate-$eng.rx.err" 'listening' 10; then
-		nsa tx va --engine "$eng" --src-ip 198.18.0.1 --dst-ip 198.18.0.2 -d 1 --json --quiet > "$TMP/rate-$eng.tx" 2>&1
+		nsa tx va "${ENG[@]}" --src-ip 198.18.0.1 --dst-ip 198.18.0.2 -d 1 --json --quiet > "$TMP/rate-$eng.tx" 2> "$TMP/rate-$eng.tx.err"
 		RC=$?
 		wait "$RXP"
 		python3 - "$TMP/rate-$eng.tx" "$TMP/rate-$eng.rx" "$eng" <<'PY'
 import json, sys
 t, r = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-print("  %-4s engine: sent %.3f Mpps; received (xdp-count) %d frames, %.3f Mpps" % (sys.argv[3], t["pps"] / 1e6, r["ours"], r["pps"] / 1e6))
+print("  %-4s engine: sent %.3f Mpps; received (xdp-count) %d frames, %.3f Mpps" % (t["engine"], t["pps"] / 1e6, r["ours"], r["pps"] / 1e6))
 PY
 		[ "$RC" = 0 ] && [ "$(jget "$TMP/rate-$eng.rx" ours)" -gt 0 ] 2>/dev/null
 		verdict $? "full speed, $eng: tx exit 0 (got $RC), frames arrived"
+		[ $eng = live ] && live_used "rate-$eng"
 	else
 		fail "rate $eng: the receiver did not start"
 	fi
@@ -262,8 +348,9 @@ RXP=$!
 PIDS+=("$RXP")
 wait_for "$TMP/sig.rx.err" 'listening' 10 || fail "rx for signals did not start"
 for eng in xsk live; do
-	ip netns exec "$A" "${TX_CPU[@]}" "$G" tx va --engine "$eng" --src-ip 198.18.0.1 --dst-ip 198.18.0.2 -r 20k -d 30 \
-		--json --quiet > "$TMP/sig-$eng.tx" 2>&1 &
+	if [ $eng = xsk ]; then ENG=(--engine xsk); else ENG=("${LIVE[@]}"); fi
+	ip netns exec "$A" "${TX_CPU[@]}" "$G" tx va "${ENG[@]}" --src-ip 198.18.0.1 --dst-ip 198.18.0.2 -r 20k -d 30 \
+		--json --quiet > "$TMP/sig-$eng.tx" 2> "$TMP/sig-$eng.tx.err" &
 	TXP=$!
 	PIDS+=("$TXP")
 	sleep 1
@@ -274,6 +361,7 @@ for eng in xsk live; do
 	MS=$((($(date +%s%N) - T0) / 1000000))
 	[ "$RC" = 0 ] && [ "$MS" -lt 3000 ] && [ "$(jget "$TMP/sig-$eng.tx" reason)" = "terminated (SIGTERM)" ]
 	verdict $? "tx $eng: SIGTERM -> exit 0 (got $RC) in ${MS} ms with the summary (reason: $(jget "$TMP/sig-$eng.tx" reason))"
+	[ $eng = live ] && live_used "sig-$eng"
 done
 sleep 0.3
 kill -INT "$RXP"

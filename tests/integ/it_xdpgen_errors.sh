@@ -12,8 +12,17 @@
 # absurd rates, sizes below 60, above the MTU, too small for IPv6, no destination MAC and no
 # neighbour, a queue the interface does not have, --xdp-count on an interface that already has
 # someone's XDP program (exit 1, the program named), a sender on an interface that is down (exit 1).
+# The options the user has, never the library's fields: --zerocopy on a veth, --native on a
+# macvlan (no native XDP), a queue another socket holds, --count and --expect above the limit.
 #
-# Namespaces xst<run>-<pid>-{a,b}, removed on exit (trap).  Exit 0 pass, 1 fail, 77 skip.  ~5 s.
+# Hostile input: the interface is deleted under a running rx, rx --expect, rx --xdp-count,
+# reflect and tx: each exits 1 within a few seconds, naming it.  Stale programs: rx --xdp-count killed
+# with SIGKILL leaves nothing attached (a BPF link); an xdpgen_count attached through netlink by
+# a process that is gone (as an older xdpgen left it; made here by 'ip link ... xdp obj') is
+# removed with a warning by the next rx --xdp-count, rx and reflect, which then work, and nothing
+# is left at their exit; one held by a running rx --xdp-count is refused, named, and left alone.
+#
+# Namespaces xst<run>-<pid>-{a,b}, removed on exit (trap).  Exit 0 pass, 1 fail, 77 skip.  ~10 s.
 set -u
 BUILD=${XDPSOCK_BUILD:-build}
 G=$BUILD/bin/xdpgen
@@ -132,6 +141,122 @@ for ((i = 0; i < 100; i++)); do grep -qs listening "$TMP/holder" && break; sleep
 expect "$B" 1 "vb already has XDP program 'xdpsock_redir'" -- rx vb --xdp-count -d 1
 kill -INT "${PIDS[0]}"
 wait "${PIDS[0]}"
+
+# The library's words become xdpgen's: options, not fields; no advice to remove what others attached.
+expect "$B" 1 "--zerocopy: the driver of vb (veth) cannot do zero-copy AF_XDP: leave out --zerocopy (or use --copy)" -- rx vb --zerocopy -d 1
+expect "$A" 1 "--zerocopy: the driver of va (veth) cannot do zero-copy AF_XDP: leave out --zerocopy" -- tx va "${V4[@]}" --zerocopy -c 1
+ip -n "$B" link add mv0 link vb type macvlan mode bridge && ip -n "$B" link set dev mv0 up || fail "cannot add macvlan mv0"
+expect "$B" 1 "--native: the driver of mv0 (macvlan) has no native XDP: use --generic, or neither" -- rx mv0 --native -d 1
+expect "$B" 1 "--native: the driver of mv0 (macvlan) has no native XDP: use --generic, or neither" -- rx mv0 --native --xdp-count -d 1
+expect "$B" 1 "--native: the driver of mv0 (macvlan) has no native XDP" -- reflect mv0 --native -d 1
+ip -n "$B" link del mv0
+rm -f "$TMP/holder"
+ip netns exec "$B" "$G" rx vb -d 20 > "$TMP/holder" 2>&1 &
+HOLDER=$!
+PIDS+=("$HOLDER")
+for ((i = 0; i < 100; i++)); do grep -qs listening "$TMP/holder" && break; sleep 0.05; done
+expect "$B" 1 "queue 0 of vb is already bound by another AF_XDP socket: use another --queue" -- rx vb -d 1
+expect "$B" 1 "queue 0 of vb is already bound by another AF_XDP socket: use another --queue" -- reflect vb -d 1
+kill -INT "$HOLDER"
+wait "$HOLDER"
+for opt in "tx va ${V4[*]} --count" "rx vb --count" "rx vb --expect" "ping va ${V4[*]} --count" "reflect vb --count"; do
+	# shellcheck disable=SC2086
+	expect "$A" 2 "out of range: 1 to 1000000000000" -- $opt 2e12
+	# shellcheck disable=SC2086
+	expect "$A" 2 "out of range: 1 to 1000000000000" -- $opt 1e19
+done
+
+# The interface deleted under a receiver: exit 1 within a few seconds, naming it (not "0 pps"
+# until the hour is up, nor frames "lost" without a word of why).
+gone() {	# ready-words, xdpgen args (the interface: g0)...
+	local ready=$1 pid rc ms t0 i
+	shift
+	ip link add g0 netns "$B" type veth peer name g1 netns "$B" && ip -n "$B" link set dev g0 up &&
+		ip -n "$B" link set dev g1 up || { fail "cannot add g0"; return; }
+	rm -f "$TMP/gone"	# the ready words of the previous run must not count
+	ip netns exec "$B" "$G" "$@" > "$TMP/gone" 2>&1 &
+	pid=$!
+	PIDS+=("$pid")
+	for ((i = 0; i < 100; i++)); do grep -qs "$ready" "$TMP/gone" && break; sleep 0.05; done
+	t0=$(date +%s%N)
+	ip -n "$B" link del g0
+	for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid"
+	rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	if [ "$rc" = 1 ] && [ "$ms" -lt 5000 ] &&
+		grep -qF "xdpgen ${1}: g0 is gone (deleted, or moved to another network namespace)" "$TMP/gone"; then
+		ok "xdpgen $* -> g0 deleted: exit $rc after $ms ms, 'g0 is gone'"
+	else
+		fail "xdpgen $* -> g0 deleted: exit $rc (want 1) after $ms ms (want < 5000), output:"
+		sed 's/^/  | /' "$TMP/gone"
+	fi
+	ip -n "$B" link del g1 2>/dev/null
+}
+gone listening rx g0 --count 5
+gone listening rx g0 --expect 100
+gone listening rx g0 --xdp-count --expect 100
+gone listening rx g0 --queue all
+gone reflecting reflect g0
+gone engine tx g0 "${V4[@]}" --dst-mac 02:00:00:00:00:02 -r 10k -d 20
+
+# Stale programs.  no_xdp NS IF: nothing attached; xdp_off NS IF: after a failure, so the next check starts clean.
+no_xdp() { ! ip -n "$1" -d link show dev "$2" | grep -q 'prog/xdp'; }
+xdp_off() { ip -n "$1" link set dev "$2" xdpgeneric off 2>/dev/null; ip -n "$1" link set dev "$2" xdpdrv off 2>/dev/null; }
+# xdpgen_count attached through netlink by a process that is gone: what a killed xdpgen left before BPF links.
+plant_stale() {
+	ip -n "$B" link set dev vb xdpgeneric obj "$BUILD/bpf/xdpgen_count.bpf.o" sec xdp &&
+		ip -n "$B" -d link show dev vb | grep -q 'name xdpgen_count'
+}
+# rx --xdp-count killed with SIGKILL: the kernel detaches it with its link.
+ip netns exec "$B" "$G" rx vb --xdp-count -d 20 > "$TMP/killed" 2>&1 &
+KP=$!
+PIDS+=("$KP")
+for ((i = 0; i < 100; i++)); do grep -qs listening "$TMP/killed" && break; sleep 0.05; done
+if ip -n "$B" -d link show dev vb | grep -q 'name xdpgen_count'; then
+	# And while it runs, it is not stale: refused, named, left alone.
+	expect "$B" 1 "vb already has XDP program 'xdpgen_count' (id " -- rx vb --xdp-count -d 1
+	expect "$B" 1 "attached, by another 'xdpgen rx --xdp-count': xdpgen rx needs the XDP hook of vb, and takes it from no one" -- rx vb -d 1
+	ip -n "$B" -d link show dev vb | grep -q 'name xdpgen_count' && ok "a running --xdp-count keeps its program" ||
+		fail "a running --xdp-count lost its program to another run"
+else
+	fail "rx --xdp-count: no xdpgen_count on vb while it runs"
+fi
+kill -KILL "$KP"
+wait "$KP" 2>/dev/null
+for ((i = 0; i < 20; i++)); do no_xdp "$B" vb && break; sleep 0.05; done
+no_xdp "$B" vb && ok "rx --xdp-count killed with SIGKILL: nothing left on vb" ||
+	{ fail "rx --xdp-count killed with SIGKILL left:"; ip -n "$B" -d link show dev vb | grep prog/xdp; xdp_off "$B" vb; }
+# A stale one: each receiver removes it, says so, works, and leaves nothing.
+STALE="warning: removed a stale xdpgen_count program (id"
+for what in "rx --xdp-count" "rx" "reflect"; do
+	if ! plant_stale; then
+		fail "cannot attach a stale xdpgen_count to vb with ip"
+		continue
+	fi
+	case $what in
+	"rx --xdp-count") args=(rx vb --xdp-count --expect 200 -d 10); ready=listening ;;
+	rx) args=(rx vb --expect 200 -d 10); ready=listening ;;
+	reflect) args=(reflect vb --count 200 -d 10); ready=reflecting ;;
+	esac
+	rm -f "$TMP/stale"
+	ip netns exec "$B" "$G" "${args[@]}" > "$TMP/stale" 2>&1 &
+	SP=$!
+	PIDS+=("$SP")
+	for ((i = 0; i < 100; i++)); do grep -qs "$ready" "$TMP/stale" && break; sleep 0.05; done
+	ip netns exec "$A" timeout 20 "$G" tx va "${V4[@]}" --engine xsk -c 200 -r 20k --quiet > "$TMP/stale.tx" 2>&1
+	wait "$SP"
+	RC=$?
+	if [ "$RC" = 0 ] && grep -qF "xdpgen ${what%% *}: $STALE" "$TMP/stale" && no_xdp "$B" vb; then
+		ok "stale xdpgen_count, then $what: the warning, exit 0 with 200 frames, nothing left on vb"
+	else
+		fail "stale xdpgen_count, then $what: exit $RC (want 0), output:"
+		sed 's/^/  | /' "$TMP/stale" "$TMP/stale.tx"
+		ip -n "$B" -d link show dev vb | grep prog/xdp
+		xdp_off "$B" vb
+	fi
+done
 
 # A sender on an interface that is down.
 ip -n "$A" link set va down

@@ -62,7 +62,13 @@ static const struct bad {
 	{ XG_CMD_TX, ADDR4 "--rate 10x va", "not a number (digits, then optionally k, M or G)" },
 	{ XG_CMD_PING, ADDR4 "--rate 0 va", "--rate 0: a rate must be at least 1 frame per second" },
 	/* counts, durations, batches, queues, ports, flows */
-	{ XG_CMD_TX, ADDR4 "--count 0 va", "--count 0: out of range: 1 to" },
+	{ XG_CMD_TX, ADDR4 "--count 0 va", "--count 0: out of range: 1 to 1000000000000" },
+	/* one limit, stated one way, however far above it the value is */
+	{ XG_CMD_TX, ADDR4 "--count 2e12 va", "--count 2e12: out of range: 1 to 1000000000000" },
+	{ XG_CMD_TX, ADDR4 "--count 1e19 va", "--count 1e19: out of range: 1 to 1000000000000" },
+	{ XG_CMD_TX, ADDR4 "--count 99999999999999999999999 va", "out of range: 1 to 1000000000000" },
+	{ XG_CMD_RX, "--expect 1e30 vb", "--expect 1e30: out of range: 1 to 1000000000000" },
+	{ XG_CMD_PING, ADDR4 "--count 1001G va", "--count 1001G: out of range: 1 to 1000000000000" },
 	{ XG_CMD_TX, ADDR4 "--duration 0 va", "--duration '0': seconds, more than 0 and at most 86400" },
 	{ XG_CMD_TX, ADDR4 "--duration 100000 va", "at most 86400" },
 	{ XG_CMD_TX, ADDR4 "--duration soon va", "--duration 'soon'" },
@@ -83,7 +89,7 @@ static const struct bad {
 	{ XG_CMD_TX, ADDR4 "--dst-mac 02:00:00:00:00 va", "--dst-mac '02:00:00:00:00': not a MAC address" },
 	{ XG_CMD_TX, ADDR4 "--src-mac 02:00:00:00:00:01:02 va", "not a MAC address" },
 	/* engines and options that do not belong */
-	{ XG_CMD_TX, ADDR4 "--engine dpdk va", "--engine 'dpdk': the engines are xsk and live" },
+	{ XG_CMD_TX, ADDR4 "--engine dpdk va", "--engine 'dpdk': the engines are auto, xsk and live" },
 	{ XG_CMD_TX, ADDR4 "--engine live --copy va", "the live engine has no socket" },
 	{ XG_CMD_TX, ADDR4 "--expect 5 va", "tx takes no --expect" },
 	{ XG_CMD_RX, "--rate 5 vb", "rx takes no --rate" },
@@ -119,7 +125,7 @@ static void test_defaults(void **state)
 	assert_int_equal(parse(XG_CMD_TX, ADDR4 "va"), 0);
 	assert_string_equal(cfg.ifname, "va");
 	assert_int_equal(cfg.a.family, AF_INET);
-	assert_int_equal(cfg.engine, XG_ENGINE_XSK);
+	assert_int_equal(cfg.engine, XG_ENGINE_AUTO);	/* live where the kernel allows it (engine.c) */
 	assert_int_equal(cfg.nsizes, 1);
 	assert_int_equal(cfg.sizes[0], 64);
 	assert_int_equal(cfg.rate, 0);		/* as fast as possible */
@@ -173,6 +179,27 @@ static void test_good(void **state)
 	assert_int_equal(cfg.expect, 5000);
 	assert_int_equal(cfg.idle_ms, 100);
 	assert_int_equal(parse(XG_CMD_TX, ADDR4 "--help va"), -1);
+	assert_int_equal(parse(XG_CMD_TX, ADDR4 "-c 1000G va"), 0);
+	assert_int_equal(cfg.count, 1000000000000ull);
+}
+
+/* auto settles on xsk, before any probe, for what only the xsk engine does. */
+static void test_engine_auto(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(XG_CMD_TX, ADDR4 "--engine auto va"), 0);
+	assert_int_equal(cfg.engine, XG_ENGINE_AUTO);
+	assert_int_equal(parse(XG_CMD_TX, ADDR4 "--copy va"), 0);
+	assert_int_equal(cfg.engine, XG_ENGINE_XSK);
+	assert_int_equal(parse(XG_CMD_TX, ADDR4 "--engine auto --zerocopy va"), 0);
+	assert_int_equal(cfg.engine, XG_ENGINE_XSK);
+	assert_int_equal(parse(XG_CMD_TX, ADDR4 "--size 64,3073 va"), 0);
+	assert_int_equal(cfg.engine, XG_ENGINE_XSK);
+	assert_int_equal(xg_args_check_mtu(&cfg, 9000, err, sizeof(err)), 0);
+	assert_int_equal(parse(XG_CMD_TX, ADDR4 "--size 3072 va"), 0);
+	assert_int_equal(cfg.engine, XG_ENGINE_AUTO);
+	assert_int_equal(parse(XG_CMD_TX, ADDR4 "--engine xsk va"), 0);
+	assert_int_equal(cfg.engine, XG_ENGINE_XSK);
 }
 
 static void test_imix(void **state)
@@ -222,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_engine_auto),
 		cmocka_unit_test(test_imix),
 		cmocka_unit_test(test_mtu),
 	};

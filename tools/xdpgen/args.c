@@ -23,10 +23,15 @@ static const char help_tx[] =
 	"\"XGEN\", a sequence number from 0, the send time (CLOCK_MONOTONIC ns) and a fixed pattern,\n"
 	"which 'xdpgen rx' checks.\n"
 	"\n"
-	"  -e, --engine xsk|live   xsk (default): an AF_XDP socket on --queue, batches of --batch;\n"
+	"  -e, --engine auto|xsk|live\n"
+	"                          auto (default): live where a probe (one dropped frame, nothing\n"
+	"                          sent) shows the kernel allows it, else xsk, saying why on stderr;\n"
+	"                          xsk at once with --copy/--zerocopy or sizes above 3072\n"
+	"                          xsk: an AF_XDP socket on --queue, batches of --batch\n"
 	"                          live: an XDP program run in the kernel by BPF_PROG_RUN with\n"
 	"                          BPF_F_TEST_XDP_LIVE_FRAMES, rewriting each frame from a template\n"
-	"                          and transmitting it with XDP_TX; no socket, no copy per frame\n"
+	"                          and transmitting it with XDP_TX; no socket, no copy per frame;\n"
+	"                          exit 1 where the kernel refuses live frames\n"
 	"      --src-ip A          source IPv4 or IPv6 address                          (required)\n"
 	"      --dst-ip B          destination address, same version                    (required)\n"
 	"      --src-mac MAC       default: IFNAME's own\n"
@@ -41,7 +46,7 @@ static const char help_tx[] =
 	"                          IPv6) to IFNAME's MTU + 14 (default 64; 78 for IPv6)\n"
 	"  -r, --rate PPS          frames per second, paced in batches (suffixes k, M); default: as\n"
 	"                          fast as possible\n"
-	"  -c, --count N           frames to send (suffixes k, M, G)\n"
+	"  -c, --count N           frames to send, 1 to 1000000000000 (suffixes k, M, G: 1000G)\n"
 	"  -d, --duration S        seconds to send (default 10 when no --count is given; with --count\n"
 	"                          alone, at most 3600)\n"
 	"  -q, --queue N           queue to send on (xsk: the socket's; live: the frames' rx queue)\n"
@@ -49,7 +54,7 @@ static const char help_tx[] =
 	"      --copy | --zerocopy | --auto   AF_XDP copy mode (default auto)\n"
 	"  -j, --json              print one JSON object at the end (progress goes to stderr)\n"
 	"      --quiet             no progress lines\n"
-	"  -v, --verbose           the library's informational messages\n"
+	"  -v, --verbose           libxdpsock's and libbpf's messages (-vv: their debug ones)\n"
 	"  -h, --help              this text\n"
 	"\n"
 	"Exit status: 0 sent; 1 runtime failure (socket, program, interface gone); 2 bad usage\n"
@@ -65,23 +70,28 @@ static const char help_rx[] =
 	"\n"
 	"  -q, --queue N|all       queue to bind (default 0); 'all': one socket per queue\n"
 	"  -x, --xdp-count         no socket: an XDP program counts frames (ours by the magic, and\n"
-	"                          others) in a per-CPU array and drops them; no sequence check\n"
+	"                          others) in a per-CPU array and drops them; no sequence check.\n"
+	"                          It goes with the process, even on SIGKILL (a BPF link)\n"
 	"      --pass              with --xdp-count: pass the frames to the kernel instead\n"
 	"  -E, --expect N          exit 1 unless N distinct frames arrived intact, with no duplicate\n"
 	"                          and no corrupted one (lost = N - distinct); once N have arrived,\n"
-	"                          stop after --idle ms without frames\n"
+	"                          stop after --idle ms without frames (N: 1 to 1000000000000)\n"
 	"      --idle MS           (default 250)\n"
-	"  -c, --count N           stop after N frames of ours\n"
+	"  -c, --count N           stop after N frames of ours (1 to 1000000000000, as for tx)\n"
 	"  -d, --duration S        seconds to listen (default 10 when no --count is given; with\n"
 	"                          --count alone, at most 3600)\n"
 	"      --copy | --zerocopy | --auto   AF_XDP copy mode (default auto)\n"
 	"      --native | --generic           XDP attach mode (default native, else generic)\n"
 	"  -j, --json              print one JSON object at the end (progress goes to stderr)\n"
 	"      --quiet             no progress lines\n"
-	"  -v, --verbose           the library's informational messages\n"
+	"  -v, --verbose           libxdpsock's and libbpf's messages (-vv: their debug ones)\n"
 	"  -h, --help              this text\n"
 	"\n"
-	"Exit status: 0 done (and --expect met); 1 runtime failure or --expect not met; 2 bad usage.\n";
+	"An xdpgen_count program left on IFNAME by an 'xdpgen rx --xdp-count' that was killed (no\n"
+	"process holds it) is removed, with a warning, by the next rx, ping or reflect there.\n"
+	"\n"
+	"Exit status: 0 done (and --expect met); 1 runtime failure (IFNAME gone, ...) or --expect\n"
+	"not met; 2 bad usage.\n";
 
 static const char help_ping[] =
 	"usage: xdpgen ping [options] IFNAME --src-ip A --dst-ip B [--dst-mac MAC]\n"
@@ -95,7 +105,7 @@ static const char help_ping[] =
 	"                          as for tx (default ports 40000 -> 7)\n"
 	"  -s, --size LIST         probe length(s), as for tx (default 64; 78 for IPv6)\n"
 	"  -r, --rate PPS          probes per second (default 1000)\n"
-	"  -c, --count N           probes to send\n"
+	"  -c, --count N           probes to send (1 to 1000000000000, as for tx)\n"
 	"  -d, --duration S        seconds to send (default 10 when no --count is given)\n"
 	"  -w, --wait MS           how long to wait for replies after the last probe (default 1000)\n"
 	"  -q, --queue N           queue to bind (default 0)\n"
@@ -114,12 +124,13 @@ static const char help_reflect[] =
 	"Other frames, and frames to a multicast or broadcast MAC, are dropped and counted.\n"
 	"\n"
 	"  -q, --queue N           queue to bind (default 0)\n"
-	"  -c, --count N           stop after reflecting N frames\n"
+	"  -c, --count N           stop after reflecting N frames (1 to 1000000000000, as for tx)\n"
 	"  -d, --duration S        seconds to run (default 10 when no --count is given)\n"
 	"      --copy | --zerocopy | --auto, --native | --generic   as for rx\n"
 	"  -j, --json, --quiet, -v, --verbose, -h, --help\n"
 	"\n"
-	"Exit status: 0 stopped as asked (signal, --count, --duration); 1 runtime failure; 2 usage.\n";
+	"Exit status: 0 stopped as asked (signal, --count, --duration); 1 runtime failure (IFNAME\n"
+	"gone, ...); 2 usage.\n";
 
 const char *xg_help(enum xg_cmd cmd)
 {
@@ -252,8 +263,11 @@ static int fail(struct parser *p, const char *fmt, ...)
 	return XG_EXIT_USAGE;
 }
 
-/* A non-negative number with an optional k/M/G suffix ("2.5M"); it must come out whole. */
-static int parse_num(struct parser *p, const char *s, uint64_t max, uint64_t *out)
+/*
+ * A non-negative whole number with an optional k/M/G suffix ("2.5M"), as a double: exact up
+ * to 2^53, far above every maximum here, and anything larger is simply out of range.
+ */
+static int parse_value(struct parser *p, const char *s, double *out)
 {
 	char *end;
 	double v, mult = 1;
@@ -277,6 +291,18 @@ static int parse_num(struct parser *p, const char *s, uint64_t max, uint64_t *ou
 	v *= mult;
 	if (v != floor(v))
 		return fail(p, "%s '%s': must be a whole number", p->opt, s);
+	*out = v;
+	return 0;
+}
+
+/* A number up to @max, with the option's own words when it is above (p->too_big). */
+static int parse_num(struct parser *p, const char *s, uint64_t max, uint64_t *out)
+{
+	double v;
+	int err = parse_value(p, s, &v);
+
+	if (err)
+		return err;
 	if (v > (double)max)
 		return fail(p, p->too_big ? p->too_big : "%s %s: too large: at most %llu", p->opt, s,
 			    (unsigned long long)max);
@@ -284,15 +310,18 @@ static int parse_num(struct parser *p, const char *s, uint64_t max, uint64_t *ou
 	return 0;
 }
 
+/* A number from @min to @max; one sentence for both ends, so each limit is stated one way. */
 static int parse_range(struct parser *p, const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
-	int err = parse_num(p, s, UINT64_MAX / 2, out);
+	double v;
+	int err = parse_value(p, s, &v);
 
 	if (err)
 		return err;
-	if (*out < min || *out > max)
+	if (v < (double)min || v > (double)max)
 		return fail(p, "%s %s: out of range: %llu to %llu", p->opt, s, (unsigned long long)min,
 			    (unsigned long long)max);
+	*out = (uint64_t)v;
 	return 0;
 }
 
@@ -411,6 +440,15 @@ static int finish(struct parser *p, struct xg_cfg *c, int src_family, int dst_fa
 		return fail(p, "--xdp-count counts every queue already: leave out --queue all");
 	if (c->engine == XG_ENGINE_LIVE && c->copy != XG_COPY_AUTO)
 		return fail(p, "--copy/--zerocopy choose the AF_XDP mode: the live engine has no socket");
+	if (c->engine == XG_ENGINE_AUTO && c->cmd == XG_CMD_TX) {
+		/* What only the xsk engine can do settles auto before any probe. */
+		bool xsk = c->copy != XG_COPY_AUTO;
+
+		for (i = 0; i < c->nsizes; i++)
+			xsk |= c->sizes[i] > XG_LIVE_MAX_FRAME;
+		if (xsk)
+			c->engine = XG_ENGINE_XSK;
+	}
 	/* Always bounded: 10 s when nothing is said, an hour at most when only a count is. */
 	if (!c->have_duration)
 		c->duration_ns = (c->count || c->expect ? 3600ull : 10ull) * XG_NSEC;
@@ -456,12 +494,14 @@ int xg_args_parse(struct xg_cfg *c, enum xg_cmd cmd, int argc, char **argv, char
 		case 'h':
 			return -1;
 		case 'e':
-			if (!strcmp(optarg, "xsk"))
+			if (!strcmp(optarg, "auto"))
+				c->engine = XG_ENGINE_AUTO;
+			else if (!strcmp(optarg, "xsk"))
 				c->engine = XG_ENGINE_XSK;
 			else if (!strcmp(optarg, "live"))
 				c->engine = XG_ENGINE_LIVE;
 			else
-				rc = fail(&p, "%s '%s': the engines are xsk and live", optname, optarg);
+				rc = fail(&p, "%s '%s': the engines are auto, xsk and live", optname, optarg);
 			break;
 		case O_SRC_IP:
 			rc = parse_ip(&p, optarg, c->a.src_ip, &src_family);

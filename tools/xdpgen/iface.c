@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 /*
  * Interface facts through the classic ioctls (SIOCGIFINDEX, SIOCGIFMTU, SIOCGIFHWADDR,
- * ETHTOOL_GCHANNELS): they act in the namespace of the socket, which is the caller's.
+ * ETHTOOL_GCHANNELS): they act in the namespace of the socket, which is the caller's.  And
+ * whether the interface is still there during a run.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
+#include <xdpsock/xdpsock.h>
 
 #include "xdpgen.h"
 
@@ -127,4 +129,21 @@ int xg_iface_open(const struct xg_cfg *c, struct xg_iface *ifc)
 	if (!ifc->up)
 		xg_err(c->cmd, "warning: %s is down: nothing arrives until it is up", ifc->name);
 	return 0;
+}
+
+bool xg_iface_gone_rx(struct xdpsock_rx *rx)
+{
+	return xdpsock_rx_wait(rx, 0) == -ENETDOWN;
+}
+
+bool xg_iface_gone(int ifindex)
+{
+	char name[IF_NAMESIZE];
+
+	return !if_indextoname((unsigned int)ifindex, name) && (errno == ENXIO || errno == ENODEV);
+}
+
+void xg_iface_gone_msg(const struct xg_cfg *c)
+{
+	xg_err(c->cmd, "%s is gone (deleted, or moved to another network namespace): stopping", c->ifname);
 }

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
+#include <bpf/libbpf.h>
 #include <xdpsock/xdpsock.h>
 
 #include "hist.h"
@@ -40,11 +41,24 @@ static void log_cb(enum xdpsock_log_level level, const char *msg, void *ctx)
 		fprintf(stderr, "xdpgen %s: [libxdpsock] %s\n", xg_cmd_name(log_cmd), msg);
 }
 
+/*
+ * libbpf prints to stderr by default ("libbpf: Kernel error message: ..." when native XDP is
+ * refused); xdpgen says what failed in its own words, so libbpf speaks only with -v (-vv: debug).
+ */
+static int libbpf_cb(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (!log_verbose || (level == LIBBPF_DEBUG && log_verbose < 2))
+		return 0;
+	fprintf(stderr, "xdpgen %s: [libbpf] ", xg_cmd_name(log_cmd));
+	return vfprintf(stderr, fmt, ap);
+}
+
 void xg_log_setup(const struct xg_cfg *c)
 {
 	log_cmd = c->cmd;
 	log_verbose = c->verbose;
 	xdpsock_set_log(log_cb, NULL);
+	libbpf_set_print(libbpf_cb);
 }
 
 /* ---- JSON ----------------------------------------------------------------------------- */

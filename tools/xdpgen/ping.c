@@ -209,7 +209,7 @@ static int run(struct ping *p)
 		if (sending) {
 			err = send_due(p, t0, now, limit);
 			if (err) {
-				xg_err(c->cmd, "%s: %s", c->ifname, xdpsock_strerror(err));
+				xg_sock_io_fail(c, &p->ifc, err);
 				return XG_EXIT_FAIL;
 			}
 		} else if (!t_sent) {
@@ -250,7 +250,7 @@ static int run(struct ping *p)
 
 int xg_cmd_ping(const struct xg_cfg *c)
 {
-	struct xdpsock_opts opts = { .sz = sizeof(opts) };
+	struct xdpsock_opts opts;
 	struct xdpsock_mode m;
 	struct ping *p;
 	char buf[256];
@@ -281,16 +281,13 @@ int xg_cmd_ping(const struct xg_cfg *c)
 		goto out_stream;
 	}
 	xg_log_setup(c);
-	opts.frame_size = p->ifc.mtu + XG_ETH_LEN > 2048 ? 4096 : 2048;
-	opts.copy_mode = c->copy == XG_COPY_FORCE ? XDPSOCK_COPY_FORCE
-			 : c->copy == XG_COPY_ZEROCOPY ? XDPSOCK_COPY_ZEROCOPY : XDPSOCK_COPY_AUTO;
-	opts.attach_mode = c->attach == XG_ATTACH_NATIVE ? XDPSOCK_ATTACH_NATIVE
-			   : c->attach == XG_ATTACH_GENERIC ? XDPSOCK_ATTACH_GENERIC : XDPSOCK_ATTACH_AUTO;
+	rc = xg_xdp_clear_stale(c, &p->ifc);
+	if (rc)
+		goto out_seqv;
+	xg_sock_opts(c, p->ifc.mtu + XG_ETH_LEN, &opts);
 	err = xdpsock_pair_create(&p->tx, &p->rx, p->ifc.ifindex, c->queue, &opts);
 	if (err) {
-		xg_err(c->cmd, "cannot open an AF_XDP socket pair on %s queue %u: %s", c->ifname, c->queue,
-		       xdpsock_errmsg());
-		rc = err == -EINVAL ? XG_EXIT_USAGE : XG_EXIT_FAIL;
+		rc = xg_sock_fail(c, &p->ifc, "an AF_XDP socket pair", c->queue, err);
 		goto out_seqv;
 	}
 	xdpsock_tx_mode(p->tx, &m);

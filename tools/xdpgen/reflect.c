@@ -10,7 +10,7 @@
  * The API hands RX and TX frames out separately, so each frame is copied once.  Frames that are
  * not UDP over IPv4/IPv6, or that went to a group MAC (the reply would carry a group address as
  * its source), are dropped and counted.  Idle, the loop sleeps in ppoll() on the socket and the
- * signalfd.
+ * signalfd, and on waking asks whether the interface is still there (exit 1 when it is gone).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -31,6 +31,8 @@ struct reflect {
 	struct xdpsock_rx *rx;
 	char mode[192];
 	bool tx_pending;
+	bool gone;		/* the interface went away: exit 1 */
+	uint64_t gone_check;	/* when to ask next */
 	uint64_t received, reflected, reflected_bytes, not_udp, group, no_tx_frame, bad_descs;
 	uint64_t next_report, last_t, last_reflected, last_bytes;
 };
@@ -156,10 +158,13 @@ static int run(struct reflect *r)
 
 		for (b = 0; b < BURST; b++) {
 			n = batch(r);
-			if (n < 0) {
-				xg_err(c->cmd, "%s: %s", c->ifname, xdpsock_strerror(n));
-				return XG_EXIT_FAIL;
+			if (n < 0 && xg_sock_io_fail(c, &r->ifc, n)) {
+				xg_stop_set(&r->stop, XG_WHY_GONE);
+				r->gone = true;
+				return 0;	/* the summary, then exit 1 */
 			}
+			if (n < 0)
+				return XG_EXIT_FAIL;
 			if (!n || (c->count && r->reflected >= c->count))
 				break;
 		}
@@ -178,6 +183,15 @@ static int run(struct reflect *r)
 		if (err < 0) {
 			xg_err(c->cmd, "ppoll: %s", strerror(-err));
 			return XG_EXIT_FAIL;
+		}
+		if (err || xg_now() < r->gone_check)
+			continue;
+		r->gone_check = xg_now() + XG_GONE_CHECK_NS;
+		if (xg_iface_gone_rx(r->rx)) {
+			xg_iface_gone_msg(c);
+			xg_stop_set(&r->stop, XG_WHY_GONE);
+			r->gone = true;
+			return 0;	/* nothing left to drain: the summary, then exit 1 */
 		}
 	}
 	drain(r);
@@ -219,7 +233,7 @@ static void summary(const struct reflect *r)
 
 int xg_cmd_reflect(const struct xg_cfg *c)
 {
-	struct xdpsock_opts opts = { .sz = sizeof(opts) };
+	struct xdpsock_opts opts;
 	struct xdpsock_mode m;
 	struct reflect *r;
 	int rc, err;
@@ -240,16 +254,13 @@ int xg_cmd_reflect(const struct xg_cfg *c)
 	if (rc)
 		goto out;
 	xg_log_setup(c);
-	opts.frame_size = r->ifc.mtu + XG_ETH_LEN > 2048 ? 4096 : 2048;
-	opts.copy_mode = c->copy == XG_COPY_FORCE ? XDPSOCK_COPY_FORCE
-			 : c->copy == XG_COPY_ZEROCOPY ? XDPSOCK_COPY_ZEROCOPY : XDPSOCK_COPY_AUTO;
-	opts.attach_mode = c->attach == XG_ATTACH_NATIVE ? XDPSOCK_ATTACH_NATIVE
-			   : c->attach == XG_ATTACH_GENERIC ? XDPSOCK_ATTACH_GENERIC : XDPSOCK_ATTACH_AUTO;
+	rc = xg_xdp_clear_stale(c, &r->ifc);
+	if (rc)
+		goto out;
+	xg_sock_opts(c, r->ifc.mtu + XG_ETH_LEN, &opts);
 	err = xdpsock_pair_create(&r->tx, &r->rx, r->ifc.ifindex, c->queue, &opts);
 	if (err) {
-		xg_err(c->cmd, "cannot open an AF_XDP socket pair on %s queue %u: %s", c->ifname, c->queue,
-		       xdpsock_errmsg());
-		rc = err == -EINVAL ? XG_EXIT_USAGE : XG_EXIT_FAIL;
+		rc = xg_sock_fail(c, &r->ifc, "an AF_XDP socket pair", c->queue, err);
 		goto out;
 	}
 	xdpsock_rx_mode(r->rx, &m);
@@ -262,8 +273,10 @@ int xg_cmd_reflect(const struct xg_cfg *c)
 	r->stop.t0 = xg_now();
 	r->stop.deadline = r->stop.t0 + c->duration_ns;
 	rc = run(r);
-	if (!rc)
+	if (!rc) {
 		summary(r);
+		rc = r->gone ? XG_EXIT_FAIL : XG_EXIT_OK;
+	}
 	xdpsock_tx_destroy(r->tx);
 	xdpsock_rx_destroy(r->rx);
 out:

@@ -10,7 +10,8 @@
  * A batch is up to 64 frames per queue, the receive time read once per batch.
  *
  * The run ends at the deadline, a signal, --count frames of ours, or, once --expect distinct
- * frames have arrived, after --idle ms without frames (so late duplicates still count).
+ * frames have arrived, after --idle ms without frames (so late duplicates still count); or,
+ * with exit status 1, when the interface goes away (asked each time the loop wakes idle).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -35,6 +36,8 @@ struct rx {
 	struct xg_seqv v;
 	struct xg_hist lat;
 	char mode[192];
+	bool gone;			/* the interface went away: exit 1 */
+	uint64_t gone_check;		/* when to ask next */
 	/* counters */
 	uint64_t frames, bytes;		/* everything the sockets received */
 	uint64_t ours, ours_bytes;	/* intact frames of ours (duplicates included) */
@@ -212,16 +215,12 @@ static void summary(struct rx *r)
 static int open_sockets(struct rx *r)
 {
 	const struct xg_cfg *c = r->c;
-	struct xdpsock_opts opts = { .sz = sizeof(opts) };
+	struct xdpsock_opts opts;
 	struct xdpsock_mode m;
 	uint32_t i;
 	int err;
 
-	opts.frame_size = r->ifc.mtu + XG_ETH_LEN > 2048 ? 4096 : 2048;
-	opts.copy_mode = c->copy == XG_COPY_FORCE ? XDPSOCK_COPY_FORCE
-			 : c->copy == XG_COPY_ZEROCOPY ? XDPSOCK_COPY_ZEROCOPY : XDPSOCK_COPY_AUTO;
-	opts.attach_mode = c->attach == XG_ATTACH_NATIVE ? XDPSOCK_ATTACH_NATIVE
-			   : c->attach == XG_ATTACH_GENERIC ? XDPSOCK_ATTACH_GENERIC : XDPSOCK_ATTACH_AUTO;
+	xg_sock_opts(c, r->ifc.mtu + XG_ETH_LEN, &opts);
 	r->first_queue = c->all_queues ? 0 : c->queue;
 	r->nq = c->all_queues ? (r->ifc.queues < XG_MAX_QUEUES ? r->ifc.queues : XG_MAX_QUEUES) : 1;
 	/*
@@ -233,11 +232,8 @@ static int open_sockets(struct rx *r)
 		opts.frame_count = opts.fill_size = opts.rx_size = 8192;
 	for (i = 0; i < r->nq; i++) {
 		err = xdpsock_rx_create(&r->q[i], r->ifc.ifindex, r->first_queue + i, &opts);
-		if (err) {
-			xg_err(c->cmd, "cannot open an AF_XDP socket on %s queue %u: %s", c->ifname, r->first_queue + i,
-			       xdpsock_errmsg());
-			return err == -EINVAL ? XG_EXIT_USAGE : XG_EXIT_FAIL;
-		}
+		if (err)
+			return xg_sock_fail(c, &r->ifc, "an AF_XDP socket", r->first_queue + i, err);
 		r->fds[i] = xdpsock_rx_fd(r->q[i]);
 	}
 	xdpsock_rx_mode(r->q[0], &m);
@@ -283,6 +279,17 @@ static int run(struct rx *r)
 			}
 			if (err)
 				break;
+			/* Every socket of ours is on the one interface: one tells for all. */
+			now = xg_now();
+			if (now < r->gone_check)
+				continue;
+			r->gone_check = now + XG_GONE_CHECK_NS;
+			if (xg_iface_gone_rx(r->q[0])) {
+				xg_iface_gone_msg(c);
+				xg_stop_set(&r->stop, XG_WHY_GONE);
+				r->gone = true;
+				break;
+			}
 		}
 	}
 	return 0;
@@ -310,6 +317,9 @@ int xg_cmd_rx(const struct xg_cfg *c)
 	if (rc)
 		goto out;
 	xg_log_setup(c);
+	rc = xg_xdp_clear_stale(c, &r->ifc);
+	if (rc)
+		goto out;
 	if (c->xdp_count) {
 		rc = xg_rx_count(c, &r->ifc, &r->stop);
 		goto out;
@@ -334,7 +344,7 @@ int xg_cmd_rx(const struct xg_cfg *c)
 	rc = run(r);
 	if (!rc) {
 		summary(r);
-		rc = c->expect && !expect_met(r) ? XG_EXIT_FAIL : XG_EXIT_OK;
+		rc = r->gone || (c->expect && !expect_met(r)) ? XG_EXIT_FAIL : XG_EXIT_OK;
 	}
 out_sockets:
 	for (i = 0; i < r->nq; i++)

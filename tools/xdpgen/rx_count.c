@@ -3,8 +3,13 @@
  * xdpgen rx --xdp-count: bpf/xdpgen_count.bpf.c attached to the interface counts frames into a
  * per-CPU array and drops (or passes) them.  No socket, no copy: the receiver that costs least,
  * for measuring what a sender delivers.  This file owns the attachment: native XDP, else
- * generic (unless one is forced), never replacing a program already there, and detached at the
- * end only if it is still ours (bpf_xdp_detach with old_prog_fd).
+ * generic (unless one is forced), never replacing a program already there.  It is a BPF link
+ * where the kernel has XDP links (5.9): the kernel detaches it when the process ends, also on
+ * SIGKILL, so a killed run does not leave the interface dropping every frame.  Else it is a
+ * netlink attachment, detached at the end only if it is still ours (old_prog_fd); one left by a
+ * killed run is cleared by the next xdpgen run (xdp.c).
+ *
+ * The interface going away ends the run with exit status 1 (asked every XG_GONE_CHECK_NS).
  *
  * The counters are read every 10 ms (one syscall summing the CPUs), which is also the
  * resolution of the first/last-frame times the average rate is computed over.
@@ -50,32 +55,36 @@ static int read_counts(int map_fd, struct xdpgen_count_val *percpu, int ncpus, s
 	return 0;
 }
 
-/* "program 'NAME' (id N)" of what is attached to @ifindex now. */
-static void describe_attached(int ifindex, char *buf, size_t len)
-{
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	struct bpf_prog_info info;
-	uint32_t ilen = sizeof(info);
-	int fd;
+/* The attachment: a BPF link (fd) where the kernel has them, else netlink (-1). */
+struct hook {
+	uint32_t mode;	/* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
+	int link_fd;
+};
 
-	snprintf(buf, len, "an XDP program");
-	if (bpf_xdp_query(ifindex, 0, &q) || !q.prog_id)
-		return;
-	snprintf(buf, len, "XDP program id %u", q.prog_id);
-	fd = bpf_prog_get_fd_by_id(q.prog_id);
-	if (fd < 0)
-		return;
-	memset(&info, 0, sizeof(info));
-	if (!bpf_obj_get_info_by_fd(fd, &info, &ilen))
-		snprintf(buf, len, "XDP program '%s' (id %u)", info.name, q.prog_id);
-	close(fd);
+/*
+ * Attach @fd in @mode, as a link; through netlink where the kernel has no XDP links (EINVAL:
+ * unknown attach type).  Either way a program already there stays (EBUSY, EEXIST).
+ */
+static int attach_mode(int ifindex, int fd, uint32_t mode, int *link_fd)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lo, .flags = mode);
+	int l = bpf_link_create(fd, ifindex, BPF_XDP, &lo);
+
+	*link_fd = -1;
+	if (l >= 0) {
+		*link_fd = l;
+		return 0;
+	}
+	if (l != -EINVAL)
+		return l;
+	return bpf_xdp_attach(ifindex, fd, XDP_FLAGS_UPDATE_IF_NOEXIST | mode, NULL);
 }
 
-/* Attach @fd; the mode flag used in *@mode.  Returns 0 or an exit status (message printed). */
-static int attach(const struct xg_cfg *c, const struct xg_iface *ifc, int fd, uint32_t *mode)
+/* Attach @fd; how in *@h.  Returns 0 or an exit status (message printed). */
+static int attach(const struct xg_cfg *c, const struct xg_iface *ifc, int fd, struct hook *h)
 {
 	uint32_t tries[2], n = 0, i;
-	char what[128];
+	char what[160];
 	int err = -EINVAL;
 
 	if (c->attach != XG_ATTACH_GENERIC)
@@ -83,23 +92,44 @@ static int attach(const struct xg_cfg *c, const struct xg_iface *ifc, int fd, ui
 	if (c->attach != XG_ATTACH_NATIVE)
 		tries[n++] = XDP_FLAGS_SKB_MODE;
 	for (i = 0; i < n; i++) {
-		err = bpf_xdp_attach(ifc->ifindex, fd, XDP_FLAGS_UPDATE_IF_NOEXIST | tries[i], NULL);
+		err = attach_mode(ifc->ifindex, fd, tries[i], &h->link_fd);
 		if (!err) {
-			*mode = tries[i];
+			h->mode = tries[i];
 			return 0;
 		}
 		if (err == -EBUSY || err == -EEXIST || err == -EPERM)
 			break;	/* not a question of mode */
 	}
 	if (err == -EBUSY || err == -EEXIST) {
-		describe_attached(ifc->ifindex, what, sizeof(what));
-		xg_err(c->cmd, "%s already has %s attached: --xdp-count needs the interface to itself (if nothing "
-		       "needs it: ip link set dev %s xdp off)", ifc->name, what, ifc->name);
+		xg_xdp_describe(ifc->ifindex, what, sizeof(what));
+		xg_err(c->cmd, "%s already has %s: --xdp-count needs the interface to itself, and takes it "
+		       "from no one (whoever attached that program must detach it first)", ifc->name, what);
+	} else if (err == -EOPNOTSUPP && c->attach == XG_ATTACH_NATIVE) {
+		xg_err(c->cmd, "--native: the driver of %s%s%s%s has no native XDP: use --generic, or neither",
+		       ifc->name, ifc->driver[0] ? " (" : "", ifc->driver, ifc->driver[0] ? ")" : "");
 	} else {
 		xg_err(c->cmd, "cannot attach the counting program to %s: %s%s", ifc->name, strerror(-err),
 		       err == -EPERM ? " (needs CAP_NET_ADMIN and CAP_BPF, or root)" : "");
 	}
 	return XG_EXIT_FAIL;
+}
+
+/* Undo attach(): only our program, and nothing when the interface is gone (it went with it). */
+static void detach(const struct xg_cfg *c, const struct xg_iface *ifc, int fd, const struct hook *h, bool gone)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = fd);
+	int err;
+
+	if (h->link_fd >= 0) {
+		close(h->link_fd);	/* the last reference to the link: the kernel detaches */
+		return;
+	}
+	if (gone)
+		return;
+	err = bpf_xdp_detach(ifc->ifindex, h->mode, &o);
+	if (err && err != -EEXIST && err != -ENODEV)
+		xg_err(c->cmd, "cannot detach the counting program (xdpgen_count) from %s: %s (ours to remove: ip "
+		       "link set dev %s xdp off)", ifc->name, strerror(-err), ifc->name);
 }
 
 static void summary(const struct xg_cfg *c, const struct xg_stop *stop, const struct counts *k, uint64_t t_first,
@@ -151,12 +181,13 @@ static void summary(const struct xg_cfg *c, const struct xg_stop *stop, const st
 
 int xg_rx_count(const struct xg_cfg *c, const struct xg_iface *ifc, struct xg_stop *stop)
 {
-	LIBBPF_OPTS(bpf_xdp_attach_opts, dopts);
+	struct hook hook = { .link_fd = -1 };
 	struct xdpgen_count *skel;
 	struct xdpgen_count_val *percpu = NULL;
 	struct counts k = { 0 }, last = { 0 };
 	uint64_t now, next_report, last_t, prev_frames = 0, t_first = 0, t_last = 0, ours_first = 0, bytes_first = 0, idle_ns;
-	uint32_t mode = 0;
+	uint64_t gone_check = 0;
+	bool gone = false;
 	int ncpus, fd, map_fd, rc = XG_EXIT_FAIL, err;
 
 	idle_ns = (uint64_t)c->idle_ms * 1000000;
@@ -180,12 +211,12 @@ int xg_rx_count(const struct xg_cfg *c, const struct xg_iface *ifc, struct xg_st
 	}
 	fd = bpf_program__fd(skel->progs.xdpgen_count);
 	map_fd = bpf_map__fd(skel->maps.xdpgen_counts);
-	rc = attach(c, ifc, fd, &mode);
+	rc = attach(c, ifc, fd, &hook);
 	if (rc)
 		goto out;
 	if (!c->quiet) {
 		fprintf(xg_progress_stream(c), "xdpgen rx: %s (xdp-count, %s XDP): listening for at most %.1f s\n",
-			c->ifname, mode == XDP_FLAGS_DRV_MODE ? "native" : "generic", (double)c->duration_ns / 1e9);
+			c->ifname, hook.mode == XDP_FLAGS_DRV_MODE ? "native" : "generic", (double)c->duration_ns / 1e9);
 		fflush(xg_progress_stream(c));
 	}
 	stop->t0 = last_t = xg_now();
@@ -211,6 +242,15 @@ int xg_rx_count(const struct xg_cfg *c, const struct xg_iface *ifc, struct xg_st
 		}
 		if (err)
 			break;
+		if (now >= gone_check) {
+			gone_check = now + XG_GONE_CHECK_NS;
+			if (xg_iface_gone(ifc->ifindex)) {
+				xg_iface_gone_msg(c);
+				xg_stop_set(stop, XG_WHY_GONE);
+				gone = true;
+				break;
+			}
+		}
 		if (c->count && k.ours >= c->count) {
 			xg_stop_set(stop, "count reached");
 			break;
@@ -234,14 +274,10 @@ int xg_rx_count(const struct xg_cfg *c, const struct xg_iface *ifc, struct xg_st
 			next_report += XG_NSEC;
 		}
 	}
-	summary(c, stop, &k, t_first, t_last, ours_first, bytes_first, mode == XDP_FLAGS_DRV_MODE);
-	rc = c->expect && k.ours < c->expect ? XG_EXIT_FAIL : XG_EXIT_OK;
+	summary(c, stop, &k, t_first, t_last, ours_first, bytes_first, hook.mode == XDP_FLAGS_DRV_MODE);
+	rc = gone || (c->expect && k.ours < c->expect) ? XG_EXIT_FAIL : XG_EXIT_OK;
 out_detach:
-	dopts.old_prog_fd = fd;
-	err = bpf_xdp_detach(ifc->ifindex, mode, &dopts);
-	if (err && err != -EEXIST)
-		xg_err(c->cmd, "cannot detach the counting program from %s: %s (ip link set dev %s xdp off)", ifc->name,
-		       strerror(-err), ifc->name);
+	detach(c, ifc, fd, &hook, gone);
 out:
 	xdpgen_count__destroy(skel);
 	free(percpu);

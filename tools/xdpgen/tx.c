@@ -34,7 +34,7 @@ static void summary(const struct xg_tx *t)
 	/* Over the time between the first and the last frame: n frames span n - 1 intervals. */
 	double pps = secs > 0 && t->sent > 1 ? (double)(t->sent - 1) / secs : 0;
 	double bps = secs > 0 && t->sent > 1 ? (double)t->bytes * 8 * (double)(t->sent - 1) / (double)t->sent / secs : 0;
-	const char *engine = c->engine == XG_ENGINE_LIVE ? "live" : "xsk";
+	const char *engine = t->engine == XG_ENGINE_LIVE ? "live" : "xsk";
 	char rate[64];
 
 	if (c->json) {
@@ -52,7 +52,7 @@ static void summary(const struct xg_tx *t)
 		xg_json_u64(&j, "bytes", t->bytes);
 		xg_json_num(&j, "pps", pps);
 		xg_json_num(&j, "bps", bps);
-		if (c->engine == XG_ENGINE_XSK)
+		if (t->engine == XG_ENGINE_XSK)
 			xg_json_u64(&j, "completed", t->completed);
 		else
 			xg_json_u64(&j, "paced_drops", t->paced);
@@ -62,7 +62,7 @@ static void summary(const struct xg_tx *t)
 	printf("xdpgen tx: stopped (%s) after %.2f s\n", t->stop.why ? t->stop.why : "?", secs);
 	printf("  sent        %" PRIu64 " frames, %" PRIu64 " bytes: %s\n", t->sent, t->bytes,
 	       xg_rate_str(pps, bps, rate, sizeof(rate)));
-	if (c->engine == XG_ENGINE_XSK)
+	if (t->engine == XG_ENGINE_XSK)
 		printf("  engine      xsk on %s queue %u (%s): %" PRIu64 " completed by the kernel\n", c->ifname,
 		       c->queue, t->mode, t->completed);
 	else
@@ -90,10 +90,33 @@ int xg_cmd_tx(const struct xg_cfg *c)
 	if (rc)
 		goto out_stream;
 	xg_log_setup(c);
+	t.engine = c->engine;
+	/* The live engine's frames come in on a queue of the interface: a usage error before any probe. */
+	if (t.engine != XG_ENGINE_XSK && c->queue >= t.ifc.queues) {
+		xg_err(c->cmd, "queue %u is out of range: %s has %u queue%s (0..%u)", c->queue, c->ifname, t.ifc.queues,
+		       t.ifc.queues == 1 ? "" : "s", t.ifc.queues - 1);
+		rc = XG_EXIT_USAGE;
+		goto out_stream;
+	}
+	if (t.engine != XG_ENGINE_XSK) {
+		struct xg_live_probe probe;
+		char msg[384];
+		int e;
+
+		xg_live_probe(t.ifc.ifindex, &probe);
+		e = xg_engine_pick(c->engine, &probe, msg, sizeof(msg));
+		if (msg[0])
+			xg_err(c->cmd, "%s", msg);
+		if (e < 0) {
+			rc = XG_EXIT_FAIL;
+			goto out_stream;
+		}
+		t.engine = (enum xg_engine)e;
+	}
 	if (!c->quiet) {
 		FILE *f = xg_progress_stream(c);
 
-		fprintf(f, "xdpgen tx: %s, engine %s: %s", c->ifname, c->engine == XG_ENGINE_LIVE ? "live" : "xsk",
+		fprintf(f, "xdpgen tx: %s, engine %s: %s", c->ifname, t.engine == XG_ENGINE_LIVE ? "live" : "xsk",
 			xg_stream_str(&t.s, buf, sizeof(buf)));
 		if (c->rate)
 			fprintf(f, ", %" PRIu64 " per second", c->rate);
@@ -104,7 +127,7 @@ int xg_cmd_tx(const struct xg_cfg *c)
 	}
 	t.next_report = t.stop.t0 + XG_NSEC;
 	t.last_t = t.stop.t0;
-	rc = c->engine == XG_ENGINE_LIVE ? xg_tx_live(&t) : xg_tx_xsk(&t);
+	rc = t.engine == XG_ENGINE_LIVE ? xg_tx_live(&t) : xg_tx_xsk(&t);
 	if (rc == XG_EXIT_OK)
 		summary(&t);
 out_stream:

@@ -186,12 +186,6 @@ int xg_tx_live(struct xg_tx *t)
 	bool done = false;
 	int rc = XG_EXIT_FAIL, err;
 
-	/* The kernel would say EINVAL; the user deserves the reason. */
-	if (c->queue >= t->ifc.queues) {
-		xg_err(c->cmd, "queue %u is out of range: %s has %u queue%s (0..%u)", c->queue, c->ifname, t->ifc.queues,
-		       t->ifc.queues == 1 ? "" : "s", t->ifc.queues - 1);
-		return XG_EXIT_USAGE;
-	}
 	l = calloc(1, sizeof(*l));
 	if (!l) {
 		xg_err(c->cmd, "out of memory");
@@ -262,6 +256,14 @@ int xg_tx_live(struct xg_tx *t)
 	}
 	pthread_join(th, NULL);
 	counters(t, l);
+	if (l->err == -EPERM || l->err == -EACCES) {
+		/* The probe passed, the real call did not: say it the same way. */
+		struct xg_live_probe p = { .err = l->err };
+		char why[256];
+
+		xg_err(c->cmd, "%s on %s: use --engine xsk", xg_live_refusal(&p, why, sizeof(why)), c->ifname);
+		goto out_skel;
+	}
 	if (l->err) {
 		xg_err(c->cmd, "BPF_PROG_RUN with live frames on %s failed: %s%s", c->ifname, strerror(-l->err),
 		       l->err == -EINVAL ? " (live frames need Linux 5.18, and the queue must exist on the interface)"

@@ -41,19 +41,14 @@ static uint64_t due_at(uint64_t rate, uint64_t t0, uint64_t n)
 static int open_socket(struct xg_tx *t, struct xdpsock_tx **tx)
 {
 	const struct xg_cfg *c = t->c;
-	struct xdpsock_opts opts = { .sz = sizeof(opts) };
+	struct xdpsock_opts opts;
 	struct xdpsock_mode m;
 	int err;
 
-	opts.frame_size = t->s.max_len > 2048 ? 4096 : 2048;
-	opts.copy_mode = c->copy == XG_COPY_FORCE ? XDPSOCK_COPY_FORCE
-			 : c->copy == XG_COPY_ZEROCOPY ? XDPSOCK_COPY_ZEROCOPY : XDPSOCK_COPY_AUTO;
+	xg_sock_opts(c, t->s.max_len, &opts);	/* a TX socket: no program, the attach mode unused */
 	err = xdpsock_tx_create(tx, t->ifc.ifindex, c->queue, &opts);
-	if (err) {
-		xg_err(c->cmd, "cannot open an AF_XDP socket on %s queue %u: %s", c->ifname, c->queue, xdpsock_errmsg());
-		/* A queue out of range is the user's to fix. */
-		return err == -EINVAL ? XG_EXIT_USAGE : XG_EXIT_FAIL;
-	}
+	if (err)
+		return xg_sock_fail(c, &t->ifc, "an AF_XDP socket", c->queue, err);
 	xdpsock_tx_mode(*tx, &m);
 	xdpsock_mode_str(&m, t->mode, sizeof(t->mode));
 	return 0;
@@ -127,7 +122,7 @@ int xg_tx_xsk(struct xg_tx *t)
 			/* Every frame is on the TX ring or in flight: let the kernel send and complete. */
 			err = xdpsock_tx_wait(tx, 1);
 			if (err < 0 && err != -EINTR) {
-				xg_err(c->cmd, "%s: %s", c->ifname, xdpsock_strerror(err));
+				xg_sock_io_fail(c, &t->ifc, err);
 				rc = XG_EXIT_FAIL;
 				goto out;
 			}
@@ -166,7 +161,7 @@ int xg_tx_xsk(struct xg_tx *t)
 		last_progress = now;
 		err = xdpsock_tx_kick(tx);
 		if (err < 0) {
-			xg_err(c->cmd, "%s: %s", c->ifname, xdpsock_strerror(err));
+			xg_sock_io_fail(c, &t->ifc, err);
 			rc = XG_EXIT_FAIL;
 			goto out;
 		}

@@ -12,6 +12,9 @@
  *   frame.c         the wire format (frame.h); seqv.c the sequence verifier; hist.c latency histogram
  *   tx.c            tx: templates, the size cycle, the summary; tx_xsk.c and tx_live.c: the engines
  *   rx.c            rx through AF_XDP sockets; rx_count.c: rx --xdp-count (an XDP program, no socket)
+ *   sock.c          the sockets' options, and their failures in xdpgen's words
+ *   xdp.c           the interface's XDP hook: naming what holds it, clearing our own stale program
+ *   engine.c        tx's engine: the live-frames probe and the choice (in tx.h)
  *   ping.c, reflect.c
  */
 #ifndef XDPGEN_XDPGEN_H
@@ -32,7 +35,7 @@
 #define XG_MAX_SIZES	8
 #define XG_MAX_CYCLE	64	/* frame lengths are sent in a repeating cycle of at most this many */
 #define XG_MAX_RATE	200000000ull	/* 200 Mpps: more than a 100 Gbit/s link carries (148.8 Mpps) */
-#define XG_MAX_COUNT	1000000000000ull
+#define XG_MAX_COUNT	1000000000000ull	/* --count, --expect: 10^12 frames, more than a day at 10 Mpps */
 #define XG_MAX_SECONDS	86400u
 #define XG_MAX_BATCH	256u	/* the live engine's limit (TEST_XDP_MAX_BATCH), kept for both */
 #define XG_MAX_QUEUES	64u
@@ -40,7 +43,7 @@
 #define XG_NSEC		1000000000ull
 
 enum xg_cmd { XG_CMD_TX, XG_CMD_RX, XG_CMD_PING, XG_CMD_REFLECT };
-enum xg_engine { XG_ENGINE_XSK, XG_ENGINE_LIVE };
+enum xg_engine { XG_ENGINE_AUTO, XG_ENGINE_XSK, XG_ENGINE_LIVE };
 enum xg_xsk_copy { XG_COPY_AUTO, XG_COPY_FORCE, XG_COPY_ZEROCOPY };
 enum xg_attach { XG_ATTACH_AUTO, XG_ATTACH_NATIVE, XG_ATTACH_GENERIC };
 
@@ -65,7 +68,7 @@ struct xg_cfg {
 	uint64_t rate;			/* frames per second; 0: as fast as possible */
 
 	/* how */
-	enum xg_engine engine;
+	enum xg_engine engine;		/* auto: live where the kernel allows it, else xsk (engine.c) */
 	uint32_t queue;
 	bool all_queues;		/* rx --queue all */
 	uint32_t batch;
@@ -118,6 +121,51 @@ int xg_iface_get(struct xg_iface *ifc, const char *name, char *err, size_t errle
  * exit status (2 for a name that is not an interface here, 1 for a failure to ask).
  */
 int xg_iface_open(const struct xg_cfg *c, struct xg_iface *ifc);
+
+/*
+ * The interface going away under a run (deleted, or moved to another namespace).  A socket
+ * bound to it is unbound by the kernel and never becomes readable again, so a receiver would
+ * wait, idle, until its deadline: the loops ask these when idle, every XG_GONE_CHECK_NS at most.
+ */
+struct xdpsock_rx;
+/* @rx's interface is gone: the library's wait says -ENETDOWN.  Two system calls. */
+bool xg_iface_gone_rx(struct xdpsock_rx *rx);
+/* No interface @ifindex in this namespace any more (for rx --xdp-count, which has no socket). */
+bool xg_iface_gone(int ifindex);
+/* Say so, naming the interface: "xdpgen rx: vb is gone (deleted, or ...)".  The run's reason. */
+#define XG_WHY_GONE "the interface is gone"
+#define XG_GONE_CHECK_NS (XG_NSEC / 4)	/* at most this often */
+void xg_iface_gone_msg(const struct xg_cfg *c);
+
+/* ---- xdp.c: the interface's XDP hook ------------------------------------------------------ */
+
+/*
+ * What is attached to @ifindex, for messages: "XDP program 'NAME' (id N) attached", with whose
+ * it is when the name tells (xdpgen's counter, the library's receivers).
+ */
+void xg_xdp_describe(int ifindex, char *buf, size_t len);
+/* A program other than the library's (which its sockets share) is attached to @ifindex. */
+bool xg_xdp_foreign(int ifindex);
+/*
+ * xdpgen's counting program left on @ifc by an 'xdpgen rx --xdp-count' that was killed (no
+ * process holds it) is removed, with a warning; anything else attached is left alone.  Returns
+ * 0, or XG_EXIT_FAIL (message printed) when it is stale and cannot be removed.
+ */
+int xg_xdp_clear_stale(const struct xg_cfg *c, const struct xg_iface *ifc);
+
+/* ---- sock.c: opening AF_XDP sockets --------------------------------------------------------- */
+
+struct xdpsock_opts;
+/* The library's options from --copy/--zerocopy, --native/--generic; frames for @max_frame bytes. */
+void xg_sock_opts(const struct xg_cfg *c, uint32_t max_frame, struct xdpsock_opts *o);
+/*
+ * The library could not open @what ("an AF_XDP socket", "an AF_XDP socket pair") on @queue of
+ * @ifc (@err, the sentence in xdpsock_errmsg()): say why in xdpgen's words (its options, never
+ * advice to remove what others attached).  Returns the exit status: 2 for a queue out of range.
+ */
+int xg_sock_fail(const struct xg_cfg *c, const struct xg_iface *ifc, const char *what, uint32_t queue, int err);
+/* A send, kick or wait on an open socket failed with @err: say why; true when @ifc is gone. */
+bool xg_sock_io_fail(const struct xg_cfg *c, const struct xg_iface *ifc, int err);
 
 /* ---- stream.c --------------------------------------------------------------------------- */
 
@@ -223,7 +271,7 @@ const char *xg_hist_line(const struct xg_hist *h, char *buf, size_t len);
 /* Frames per second and the bit rate, for people: "1.402 Mpps, 0.718 Gbit/s". */
 const char *xg_rate_str(double pps, double bps, char *buf, size_t len);
 
-/* The library's messages: warnings always, information with -v. */
+/* The library's messages: warnings always, information with -v; libbpf's with -v only. */
 void xg_log_setup(const struct xg_cfg *c);
 
 /* ---- the subcommands -------------------------------------------------------------------- */
