@@ -169,12 +169,3 @@ int xdpsock__prog_users(uint32_t prog_id)
 	closedir(proc);
 	return n ? n : err;
 }
-
-int xdpsock_prog_holders(uint32_t prog_id)
-{
-	int n = xdpsock__prog_users(prog_id);
-
-	if (n < 0)
-		errno = -n;
-	return n;
-}

@@ -194,50 +194,84 @@ int xdpsock__xdp_query(int ifindex, const char *ifn, struct xdpsock__xdp_found *
 	return n;
 }
 
-/* Make way for a program named @ours on @ifn: 0, or -errno with the reason in the error. */
-static int clear_way(struct xdpsock_xdp *x, const char *ours, bool replace_foreign)
+/*
+ * What to do with @f, found on @ifn, on the way to attaching a program named @ours: 0 leave it
+ * (@stale_only), 1 remove it, or -errno (said) to refuse.  *@stale: it is ours and nobody holds it.
+ */
+static int judge(const struct xdpsock__xdp_found *f, const char *ifn, const char *ours, bool replace_foreign,
+		 bool stale_only, bool *stale)
+{
+	bool mine = !strcmp(f->name, ours);
+	int holders = mine ? xdpsock__prog_users(f->id) : 0;
+
+	*stale = mine && !holders;
+	if (*stale)
+		return 1;
+	if (stale_only)
+		return 0;
+	if (mine && holders > 0)
+		return xdpsock__fail(EBUSY,
+				     "%s is already served by another process: its program %s (id %u) is held by %d running process%s; stop it first, or use another interface",
+				     ifn, ours, f->id, holders, holders == 1 ? "" : "es");
+	if (replace_foreign)
+		return 1;
+	if (mine)
+		return xdpsock__fail(EBUSY,
+				     "%s has a %s program (id %u) and /proc cannot tell whether its owner still runs (%s): stop it first",
+				     ifn, ours, f->id, strerror(-holders));
+	return xdpsock__fail(EBUSY, "%s already has XDP program '%s' (id %u, %s mode) attached, which is not ours and is left alone",
+			     ifn, f->name, f->id, xdpsock__xdp_mode_name(f->flag));
+}
+
+/*
+ * Make way for a program named @ours on @ifn: remove stale ones of ours and, when asked, anybody
+ * else's.  The number removed, or -errno with the reason said.
+ */
+static int clear_way(int ifindex, const char *ifn, const char *ours, bool replace_foreign, bool stale_only)
 {
 	struct xdpsock__xdp_found f[3];
-	int n, i, err = 0;
+	int n, i, err = 0, removed = 0;
+	bool stale;
 
-	n = xdpsock__xdp_query(x->ifindex, x->ifname, f, 3);
+	n = xdpsock__xdp_query(ifindex, ifn, f, 3);
 	if (n < 0)
 		return n;
-	for (i = 0; i < n && !err; i++) {
-		bool mine = !strcmp(f[i].name, ours);
-		int holders = mine ? xdpsock__prog_users(f[i].id) : 0;
-
-		if (mine && holders > 0)
-			err = xdpsock__fail(EBUSY,
-					    "%s is already served by another process: its program %s (id %u) is held by %d running process%s; stop it first, or use another interface",
-					    x->ifname, ours, f[i].id, holders, holders == 1 ? "" : "es");
-		else if (mine && holders < 0 && !replace_foreign)
-			err = xdpsock__fail(EBUSY,
-					    "%s has a %s program (id %u) and /proc cannot tell whether its owner still runs (%s): stop it first",
-					    x->ifname, ours, f[i].id, strerror(-holders));
-		else if (!mine && !replace_foreign)
-			err = xdpsock__fail(EBUSY,
-					    "%s already has XDP program '%s' (id %u, %s mode) attached, which is not ours and is left alone",
-					    x->ifname, f[i].name, f[i].id, xdpsock__xdp_mode_name(f[i].flag));
-		if (err)
-			break;
-		err = xdpsock__xdp_detach_fd(x->ifindex, f[i].fd, f[i].flag);
+	for (i = 0; i < n; i++) {
+		err = judge(&f[i], ifn, ours, replace_foreign, stale_only, &stale);
+		if (err <= 0) {
+			if (err < 0)
+				break;
+			continue;
+		}
+		err = xdpsock__xdp_detach_fd(ifindex, f[i].fd, f[i].flag);
 		if (err) {
 			err = xdpsock__fail(err, "cannot remove XDP program '%s' (id %u, %s mode) from %s: %s", f[i].name,
-					    f[i].id, xdpsock__xdp_mode_name(f[i].flag), x->ifname, strerror(-err));
+					    f[i].id, xdpsock__xdp_mode_name(f[i].flag), ifn, strerror(-err));
 			break;
 		}
-		if (mine && !holders)
+		removed++;
+		if (stale)
 			xdpsock__log(XDPSOCK_LOG_WARN,
-				     "replaced a stale %s program (id %u, %s mode) left on %s by a process that exited without detaching it (killed?)",
-				     ours, f[i].id, xdpsock__xdp_mode_name(f[i].flag), x->ifname);
+				     "removed a stale %s program (id %u, %s mode) from %s: a process killed before it could detach it left it there",
+				     ours, f[i].id, xdpsock__xdp_mode_name(f[i].flag), ifn);
 		else
 			xdpsock__log(XDPSOCK_LOG_WARN, "removed XDP program '%s' (id %u, %s mode) from %s, as asked", f[i].name,
-				     f[i].id, xdpsock__xdp_mode_name(f[i].flag), x->ifname);
+				     f[i].id, xdpsock__xdp_mode_name(f[i].flag), ifn);
 	}
 	for (i = 0; i < n; i++)
 		close(f[i].fd);
-	return err;
+	return err < 0 ? err : removed;
+}
+
+int xdpsock_xdp_clear_stale(int ifindex, const char *name)
+{
+	char ifn[IF_NAMESIZE];
+
+	if (!name || !*name)
+		return xdpsock__fail(EINVAL, "xdpsock_xdp_clear_stale: no program name");
+	if (ifindex <= 0 || !if_indextoname((unsigned int)ifindex, ifn))
+		return xdpsock__fail(ENODEV, "interface index %d does not exist in this network namespace", ifindex);
+	return clear_way(ifindex, ifn, name, false, true);
 }
 
 int xdpsock_xdp_attach(struct xdpsock_xdp **out, int ifindex, int prog_fd, const struct xdpsock_xdp_opts *opts)
@@ -280,8 +314,8 @@ int xdpsock_xdp_attach(struct xdpsock_xdp **out, int ifindex, int prog_fd, const
 		err = xdpsock__fail(errno, "cannot keep a reference to the program or the namespace: %s", strerror(errno));
 		goto err_free;
 	}
-	err = clear_way(x, info.name, o.replace_foreign);
-	if (err)
+	err = clear_way(ifindex, x->ifname, info.name, o.replace_foreign, false);
+	if (err < 0)
 		goto err_free;
 	err = attach_link(x, o.mode);
 	if (err)

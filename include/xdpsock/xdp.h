@@ -63,6 +63,15 @@ XDPSOCK_API int xdpsock_xdp_attach(struct xdpsock_xdp **out, int ifindex, int pr
  */
 XDPSOCK_API int xdpsock_xdp_detach(struct xdpsock_xdp *x);
 
+/**
+ * xdpsock_xdp_clear_stale() - remove a program named @name from @ifindex if it is stale: attached
+ * over netlink by a process that was killed before it could detach it, and held by no process
+ * now (a warning in the log names it).  Someone else's program, or one still held, stays.
+ * For a process about to use the interface otherwise (an AF_XDP receiver after a killed counter).
+ * Return: the number removed (0 or more), or -errno.
+ */
+XDPSOCK_API int xdpsock_xdp_clear_stale(int ifindex, const char *name);
+
 /** xdpsock_xdp_mode() - XDPSOCK_ATTACH_NATIVE or XDPSOCK_ATTACH_GENERIC, as attached. */
 XDPSOCK_API enum xdpsock_attach_mode xdpsock_xdp_mode(const struct xdpsock_xdp *x);
 

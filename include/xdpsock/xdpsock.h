@@ -337,17 +337,6 @@ XDPSOCK_INLINE int xdpsock_rx_mode(const struct xdpsock_rx *rx, struct xdpsock_m
 /** xdpsock_mode_str() - "copy, native XDP, need_wakeup" and so on, into @buf.  Returns @buf. */
 XDPSOCK_API const char *xdpsock_mode_str(const struct xdpsock_mode *m, char *buf, size_t len);
 
-/**
- * xdpsock_prog_holders() - how many other processes hold an fd of BPF program @prog_id.
- *
- * The test the library applies to its own program when it finds it attached with no receiver:
- * none means the owner is gone (killed) and the attachment is stale.  An application can apply
- * it to a program of its own that it attaches through netlink.  Scans /proc; a process holding
- * only a BPF link to the program is not counted.  Return: the count, or -errno when some process
- * could not be inspected and none was found holding it (the caller cannot tell: leave it).
- */
-XDPSOCK_API int xdpsock_prog_holders(uint32_t prog_id);
-
 /* ---- errors and logging -------------------------------------------------- */
 
 enum xdpsock_log_level {

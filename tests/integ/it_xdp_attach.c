@@ -92,7 +92,7 @@ static void stale(int mine)
 	lab_log_reset();
 	err = xdpsock_xdp_attach(&x, lab_ifindex(l, LAB_B), mine, NULL);
 	CHECK(err == 0, "attach over a stale program of ours: %s", xdpsock_errmsg());
-	CHECK(lab_log_has(XDPSOCK_LOG_WARN, "replaced a stale xs_mine program"), "no warning about the stale program");
+	CHECK(lab_log_has(XDPSOCK_LOG_WARN, "removed a stale xs_mine program"), "no warning about the stale program");
 	CHECK(attached_id() == xdpsock_xdp_prog_id(x) && attached_id() != sid, "the stale program is still there");
 	xdpsock_xdp_detach(x);
 	CHECK(attached_id() == 0, "a program is left on vb");

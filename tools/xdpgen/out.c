@@ -37,7 +37,9 @@ static void log_cb(enum xdpsock_log_level level, const char *msg, void *ctx)
 {
 	(void)ctx;
 	/* Errors come back through xdpsock_errmsg() at the call that failed. */
-	if (level == XDPSOCK_LOG_WARN || (log_verbose && level == XDPSOCK_LOG_INFO) || log_verbose > 1)
+	if (level == XDPSOCK_LOG_WARN)
+		fprintf(stderr, "xdpgen %s: warning: %s\n", xg_cmd_name(log_cmd), msg);
+	else if ((log_verbose && level == XDPSOCK_LOG_INFO) || log_verbose > 1)
 		fprintf(stderr, "xdpgen %s: [libxdpsock] %s\n", xg_cmd_name(log_cmd), msg);
 }
 

@@ -2,12 +2,12 @@
 /*
  * xdpgen rx --xdp-count: bpf/xdpgen_count.bpf.c attached to the interface counts frames into a
  * per-CPU array and drops (or passes) them.  No socket, no copy: the receiver that costs least,
- * for measuring what a sender delivers.  This file owns the attachment: native XDP, else
- * generic (unless one is forced), never replacing a program already there.  It is a BPF link
- * where the kernel has XDP links (5.9): the kernel detaches it when the process ends, also on
- * SIGKILL, so a killed run does not leave the interface dropping every frame.  Else it is a
- * netlink attachment, detached at the end only if it is still ours (old_prog_fd); one left by a
- * killed run is cleared by the next xdpgen run (xdp.c).
+ * for measuring what a sender delivers.  The library attaches it (xdpsock_xdp_attach): native
+ * XDP, else generic (unless one is forced), never replacing someone else's program.  It is a BPF
+ * link where the kernel has XDP links (5.9): the kernel detaches it when the process ends, also
+ * on SIGKILL, so a killed run does not leave the interface dropping every frame.  Else it is a
+ * netlink attachment, detached at the end only if it is still ours; one left by a killed run is
+ * replaced by the next --xdp-count and cleared by the next receiver (xdp.c).
  *
  * The interface going away ends the run with exit status 1 (asked every XG_GONE_CHECK_NS).
  *
@@ -22,6 +22,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
+#include <xdpsock/xdp.h>
 
 #include "rx.h"
 
@@ -55,56 +56,26 @@ static int read_counts(int map_fd, struct xdpgen_count_val *percpu, int ncpus, s
 	return 0;
 }
 
-/* The attachment: a BPF link (fd) where the kernel has them, else netlink (-1). */
-struct hook {
-	uint32_t mode;	/* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
-	int link_fd;
-};
-
 /*
- * Attach @fd in @mode, as a link; through netlink where the kernel has no XDP links (EINVAL:
- * unknown attach type).  Either way a program already there stays (EBUSY, EEXIST).
+ * Attach @fd through the library (a BPF link where the kernel has them; a stale xdpgen_count is
+ * replaced, with a warning; a live one or anybody else's is refused).  0 or an exit status
+ * (message printed, in xdpgen's words).
  */
-static int attach_mode(int ifindex, int fd, uint32_t mode, int *link_fd)
+static int attach(const struct xg_cfg *c, const struct xg_iface *ifc, int fd, struct xdpsock_xdp **x)
 {
-	LIBBPF_OPTS(bpf_link_create_opts, lo, .flags = mode);
-	int l = bpf_link_create(fd, ifindex, BPF_XDP, &lo);
-
-	*link_fd = -1;
-	if (l >= 0) {
-		*link_fd = l;
-		return 0;
-	}
-	if (l != -EINVAL)
-		return l;
-	return bpf_xdp_attach(ifindex, fd, XDP_FLAGS_UPDATE_IF_NOEXIST | mode, NULL);
-}
-
-/* Attach @fd; how in *@h.  Returns 0 or an exit status (message printed). */
-static int attach(const struct xg_cfg *c, const struct xg_iface *ifc, int fd, struct hook *h)
-{
-	uint32_t tries[2], n = 0, i;
+	XDPSOCK_XDP_OPTS(o, .mode = c->attach == XG_ATTACH_NATIVE	 ? XDPSOCK_ATTACH_NATIVE
+				  : c->attach == XG_ATTACH_GENERIC ? XDPSOCK_ATTACH_GENERIC
+								   : XDPSOCK_ATTACH_AUTO);
 	char what[160];
-	int err = -EINVAL;
+	int err = xdpsock_xdp_attach(x, ifc->ifindex, fd, &o);
 
-	if (c->attach != XG_ATTACH_GENERIC)
-		tries[n++] = XDP_FLAGS_DRV_MODE;
-	if (c->attach != XG_ATTACH_NATIVE)
-		tries[n++] = XDP_FLAGS_SKB_MODE;
-	for (i = 0; i < n; i++) {
-		err = attach_mode(ifc->ifindex, fd, tries[i], &h->link_fd);
-		if (!err) {
-			h->mode = tries[i];
-			return 0;
-		}
-		if (err == -EBUSY || err == -EEXIST || err == -EPERM)
-			break;	/* not a question of mode */
-	}
-	if (err == -EBUSY || err == -EEXIST) {
+	if (!err)
+		return 0;
+	if (err == -EBUSY) {
 		xg_xdp_describe(ifc->ifindex, what, sizeof(what));
 		xg_err(c->cmd, "%s already has %s: --xdp-count needs the interface to itself, and takes it "
 		       "from no one (whoever attached that program must detach it first)", ifc->name, what);
-	} else if (err == -EOPNOTSUPP && c->attach == XG_ATTACH_NATIVE) {
+	} else if (c->attach == XG_ATTACH_NATIVE && err != -EPERM) {
 		xg_err(c->cmd, "--native: the driver of %s%s%s%s has no native XDP: use --generic, or neither",
 		       ifc->name, ifc->driver[0] ? " (" : "", ifc->driver, ifc->driver[0] ? ")" : "");
 	} else {
@@ -112,24 +83,6 @@ static int attach(const struct xg_cfg *c, const struct xg_iface *ifc, int fd, st
 		       err == -EPERM ? " (needs CAP_NET_ADMIN and CAP_BPF, or root)" : "");
 	}
 	return XG_EXIT_FAIL;
-}
-
-/* Undo attach(): only our program, and nothing when the interface is gone (it went with it). */
-static void detach(const struct xg_cfg *c, const struct xg_iface *ifc, int fd, const struct hook *h, bool gone)
-{
-	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = fd);
-	int err;
-
-	if (h->link_fd >= 0) {
-		close(h->link_fd);	/* the last reference to the link: the kernel detaches */
-		return;
-	}
-	if (gone)
-		return;
-	err = bpf_xdp_detach(ifc->ifindex, h->mode, &o);
-	if (err && err != -EEXIST && err != -ENODEV)
-		xg_err(c->cmd, "cannot detach the counting program (xdpgen_count) from %s: %s (ours to remove: ip "
-		       "link set dev %s xdp off)", ifc->name, strerror(-err), ifc->name);
 }
 
 static void summary(const struct xg_cfg *c, const struct xg_stop *stop, const struct counts *k, uint64_t t_first,
@@ -181,7 +134,7 @@ static void summary(const struct xg_cfg *c, const struct xg_stop *stop, const st
 
 int xg_rx_count(const struct xg_cfg *c, const struct xg_iface *ifc, struct xg_stop *stop)
 {
-	struct hook hook = { .link_fd = -1 };
+	struct xdpsock_xdp *hook = NULL;
 	struct xdpgen_count *skel;
 	struct xdpgen_count_val *percpu = NULL;
 	struct counts k = { 0 }, last = { 0 };
@@ -216,7 +169,7 @@ int xg_rx_count(const struct xg_cfg *c, const struct xg_iface *ifc, struct xg_st
 		goto out;
 	if (!c->quiet) {
 		fprintf(xg_progress_stream(c), "xdpgen rx: %s (xdp-count, %s XDP): listening for at most %.1f s\n",
-			c->ifname, hook.mode == XDP_FLAGS_DRV_MODE ? "native" : "generic", (double)c->duration_ns / 1e9);
+			c->ifname, xdpsock_xdp_mode(hook) == XDPSOCK_ATTACH_NATIVE ? "native" : "generic", (double)c->duration_ns / 1e9);
 		fflush(xg_progress_stream(c));
 	}
 	stop->t0 = last_t = xg_now();
@@ -274,10 +227,11 @@ int xg_rx_count(const struct xg_cfg *c, const struct xg_iface *ifc, struct xg_st
 			next_report += XG_NSEC;
 		}
 	}
-	summary(c, stop, &k, t_first, t_last, ours_first, bytes_first, hook.mode == XDP_FLAGS_DRV_MODE);
+	summary(c, stop, &k, t_first, t_last, ours_first, bytes_first, xdpsock_xdp_mode(hook) == XDPSOCK_ATTACH_NATIVE);
 	rc = gone || (c->expect && k.ours < c->expect) ? XG_EXIT_FAIL : XG_EXIT_OK;
 out_detach:
-	detach(c, ifc, fd, &hook, gone);
+	/* Only our program, wherever the interface went; nothing to do when it is gone with it. */
+	xdpsock_xdp_detach(hook);
 out:
 	xdpgen_count__destroy(skel);
 	free(percpu);

@@ -7,8 +7,8 @@
  * so it goes with the process however the process ends.  Through netlink (older kernels, older
  * xdpgen builds) it stays after a SIGKILL, dropping every frame, and every receiver (xdpgen's,
  * the library's) finds the hook taken.  It is xdpgen's own and nobody holds it any more: the
- * next xdpgen run on the interface removes it and says so, as the library does with its own
- * stale program (the same test: xdpsock_prog_holders()).
+ * next xdpgen run on the interface removes it and says so (xdpsock_xdp_clear_stale(): the
+ * library's policy for stale programs, the one the library applies to its own).
  */
 #include <errno.h>
 #include <string.h>
@@ -16,7 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
-#include <xdpsock/xdpsock.h>
+#include <xdpsock/xdp.h>
 
 #include "xdpgen.h"
 
@@ -79,49 +79,12 @@ void xg_xdp_describe(int ifindex, char *buf, size_t len)
 		snprintf(buf, len, "XDP program '%s' (id %u) attached", name, id);
 }
 
-/* One attachment (@flag: XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE) of program @id. */
-static int clear_one(const struct xg_cfg *c, const struct xg_iface *ifc, uint32_t id, uint32_t flag)
-{
-	LIBBPF_OPTS(bpf_xdp_attach_opts, o);
-	char name[BPF_OBJ_NAME_LEN];
-	int fd, holders, err;
-
-	fd = prog_name(id, name, sizeof(name));
-	if (fd < 0 || strcmp(name, COUNT_PROG)) {
-		if (fd >= 0)
-			close(fd);
-		return 0;	/* not ours: whoever comes next refuses it with its name */
-	}
-	holders = xdpsock_prog_holders(id);
-	if (holders != 0) {
-		close(fd);
-		return 0;	/* a live run counts with it, or we cannot tell: leave it */
-	}
-	/* old_prog_fd: removes exactly this program, not one attached meanwhile. */
-	o.old_prog_fd = fd;
-	err = bpf_xdp_detach(ifc->ifindex, flag, &o);
-	close(fd);
-	if (err) {
-		xg_err(c->cmd, "%s has a stale %s program (id %u) left by an 'xdpgen rx --xdp-count' that was killed, "
-		       "and it cannot be removed: %s", ifc->name, COUNT_PROG, id, strerror(-err));
-		return XG_EXIT_FAIL;
-	}
-	xg_err(c->cmd, "warning: removed a stale %s program (id %u, %s XDP) from %s: an 'xdpgen rx --xdp-count' "
-	       "that was killed left it there, dropping the interface's frames", COUNT_PROG, id,
-	       flag == XDP_FLAGS_SKB_MODE ? "generic" : "native", ifc->name);
-	return 0;
-}
-
 int xg_xdp_clear_stale(const struct xg_cfg *c, const struct xg_iface *ifc)
 {
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	int rc;
-
-	/* Nothing to clear is the common case: one netlink dump says so. */
-	if (bpf_xdp_query(ifc->ifindex, 0, &q) || !q.prog_id)
-		return 0;
-	rc = q.drv_prog_id ? clear_one(c, ifc, q.drv_prog_id, XDP_FLAGS_DRV_MODE) : 0;
-	if (!rc && q.skb_prog_id)
-		rc = clear_one(c, ifc, q.skb_prog_id, XDP_FLAGS_SKB_MODE);
-	return rc;
+	/* The library says what it removed (a warning through our log callback). */
+	if (xdpsock_xdp_clear_stale(ifc->ifindex, COUNT_PROG) < 0) {
+		xg_err(c->cmd, "%s", xdpsock_errmsg());
+		return XG_EXIT_FAIL;
+	}
+	return 0;
 }
