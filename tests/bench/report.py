@@ -155,6 +155,8 @@ def forwarding():
         m = re.match(r"mpps_(\d+)$", k)
         if m and int(m[1]) not in sizes:
             sizes.append(int(m[1]))
+    overload_refused = d.pop("_", {}).get("overload_refused", "")
+    order = [p for p in order if p != "_"]
     rows = []
     for p in order:
         r = {"path": p, "title": d[p].get("title", p), "note": d[p].get("note", ""), "mpps": {},
@@ -165,6 +167,8 @@ def forwarding():
             r["offered_mpps"][str(s)] = o
             r["generator_bound"][str(s)] = bool(v is not None and o and v >= 0.97 * o and (g or 0) <= 0.01 * o)
         r["rtt_us"] = rtt_of(p)
+        r["overload_mpps"] = num(d[p].get("overload_mpps"))
+        r["overload_offered_mpps"] = num(d[p].get("overload_offered"))
         rows.append(r)
     ref = next((r for r in rows if r["path"] == FWD_REF), None)
     for r in rows:
@@ -179,6 +183,8 @@ def forwarding():
             "source": "fwd_gen (tests/bench/fwd_gen.c): an AF_XDP copy-mode TX socket on fg0. On veth such a "
                       "source is throttled by the path it feeds (it offers what the path can take), so these rows "
                       "measure each path's capacity under a lossless source, not its behaviour under overload",
+            "overload_source": "xdpgen tx --engine live (BPF_PROG_RUN with live frames: the path cannot throttle it)",
+            "overload_refused": overload_refused,
             "settings": settings[1] if settings else "", "reference": FWD_REF, "sizes": sizes, "rows": rows}
 
 
@@ -396,7 +402,17 @@ def main():
             x = r["rtt_us"].get("xdpsock_ping", {})
             row += [fmt(x.get("p50"), 1), fmt(x.get("p99"), 1), fmt(r["rtt_p50_ratio"], 2), r["note"]]
             rows.append(row)
-        L += [md_table(head, rows), "", "RTT above: xdpsock-ping. The same round trip measured again with "
+        L += [md_table(head, rows), ""]
+        if fw["overload_refused"]:
+            L += [f"**Overload** (source: {fw['overload_source']}): not measured on this kernel: "
+                  f"{fw['overload_refused']}. The rows above are the lossless regime only.", ""]
+        elif any(r["overload_mpps"] is not None for r in fw["rows"]):
+            L += [f"**Overload**, 64-byte frames (source: {fw['overload_source']}): Mpps delivered at fs0 while "
+                  "the source offers more than the path takes.", "",
+                  md_table(["path", "offered Mpps", "delivered Mpps"],
+                           [[r["title"], fmt(r["overload_offered_mpps"]), fmt(r["overload_mpps"])]
+                            for r in fw["rows"] if r["overload_mpps"] is not None]), ""]
+        L += ["RTT above: xdpsock-ping. The same round trip measured again with "
               "`xdpgen ping --json` (log-linear histogram, buckets 3 % wide), the points of the CDF below:", ""]
         rows = []
         for r in fw["rows"]:
