@@ -5,7 +5,7 @@
  *   parse argv                                  exit 2 on misuse
  *   block SIGINT/SIGTERM (signalfd from now on; the workers inherit the mask)
  *   netlink: both interfaces, their MTUs and queue counts, the link monitor
- *   --force: remove someone else's XDP program
+ *   someone else's XDP program: refused (--force: removed)
  *   per queue: UMEM + pair on IF_A + pair on IF_B   (the library attaches its XDP program)
  *   drop capabilities, start the workers (pinned), print the modes and "forwarding ..."
  *   epoll: signalfd, link monitor, --interval and --duration timerfds, workers' error eventfd
@@ -335,7 +335,7 @@ static void summary(struct fwd_run *r)
 
 static int open_workers(struct fwd_run *r)
 {
-	char err[512], mode[256];
+	char err[512], foreign[512], mode[256];
 	bool share = !r->cfg.no_share;
 	unsigned int i;
 	int p, ret;
@@ -355,9 +355,15 @@ static int open_workers(struct fwd_run *r)
 		w->ctl = &r->ctl;
 		/* After the first worker, the others follow its choice: no point retrying a refused share. */
 		ret = fwd_worker_open(w, &r->cfg, r->ifindex, &share, err, sizeof(err));
+		/* A program attached since setup() looked: named in our words, as there. */
+		for (p = 0; ret == -EBUSY && p < 2; p++)
+			if (fwd_foreign_check(r->ifindex[p], r->cfg.ifname[p], XDPSOCK_PROG_NAME, false, foreign,
+					      sizeof(foreign)) == -EBUSY) {
+				snprintf(err, sizeof(err), "%s", foreign);
+				break;
+			}
 		if (ret) {
-			fprintf(stderr, PFX "setting up queue %u: %s%s\n", w->queue, err,
-				ret == -EBUSY && strstr(err, "XDP program") ? " (or: xdpbridge fwd --force)" : "");
+			fprintf(stderr, PFX "setting up queue %u: %s\n", w->queue, err);
 			return -1;
 		}
 		r->nw++;
@@ -491,7 +497,9 @@ static int setup(struct fwd_run *r)
 		return -1;
 	for (p = 0; p < 2; p++) {
 		__atomic_store_n(&r->ctl.max_len[p], max_len(r, r->mtu[p]), __ATOMIC_RELAXED);
-		if (r->cfg.force && fwd_force_detach(r->ifindex[p], r->cfg.ifname[p], XDPSOCK_PROG_NAME, err, sizeof(err)) < 0) {
+		/* Someone else's program: refused here, in our words, before the library would (or removed: --force). */
+		if (fwd_foreign_check(r->ifindex[p], r->cfg.ifname[p], XDPSOCK_PROG_NAME, r->cfg.force, err, sizeof(err)) <
+		    0) {
 			fprintf(stderr, PFX "%s\n", err);
 			return -1;
 		}

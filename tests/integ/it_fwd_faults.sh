@@ -5,8 +5,11 @@
 #
 #   gen: g0 198.18.1.1 <=veth=> p0 [fwd: xdpbridge fwd p0 p1] p1 <=veth=> s0 198.18.1.2 :sink
 #
+#   0a. -m zerocopy on veth (no zero-copy there): exit 1, the refusal in the bridge's own words
+#      (-m auto or -m copy; no library field name), nothing left attached;
 #   0. someone else's XDP program on p0 ("foreign", held by it_fwd_seq): the bridge refuses it
-#      (exit 1, the message names it) and leaves it there; with --force it replaces it.  That bridge,
+#      (exit 1, the message names it and --force, never 'xdp off' or the library's attach_mode)
+#      and leaves it there; with --force it replaces it.  That bridge,
 #      started with p1's MTU at 1000, drops exactly the frames longer than 1014 bytes as oversize
 #      (the sink sees every other frame, in order; the bridge's periodic JSON counts the rest);
 #      p1's MTU back to 1500 while it runs: every frame gets through again;
@@ -61,6 +64,20 @@ print(sum(p["dropped"]["oversize"] for p in s[-1]["ports"]) if s else -1)' "$1"
 say "topology: $GEN -- $FWD -- $SINK"
 fwd_topo 1 || { echo "FAIL: cannot build the topology"; exit 1; }
 
+# "ID NAME" of the XDP program on $2 in namespace $1; nothing when none.
+xdp_prog() { ip -n "$1" -d link show dev "$2" 2>/dev/null | sed -n 's/.*prog\/xdp id \([0-9]*\) name \([^ ]*\).*/\1 \2/p'; }
+
+say "0a. -m zerocopy on veth"
+nsx "$FWD" timeout 20 "$BR" fwd p0 p1 -m zerocopy > "$TMP/zc.out" 2> "$TMP/zc.err"
+RC=$?
+show "bridge's stderr" "$TMP/zc.err"
+check "exit 1 (got $RC)" [ "$RC" -eq 1 ]
+check "the refusal in the bridge's words: use -m auto or -m copy" grep -qxF \
+	"xdpbridge fwd: setting up queue 0: p0's driver cannot do zero-copy AF_XDP: use -m auto (zero-copy where the driver can, else copy) or -m copy" \
+	"$TMP/zc.err"
+check "no library field name (copy_mode) in it" eval '! grep -q copy_mode "$TMP/zc.err"'
+check "nothing left attached on p0 or p1" eval '! has_xdp "$FWD" p0 && ! has_xdp "$FWD" p1'
+
 say "0. someone else's XDP program on p0"
 : > "$TMP/foreign.out"
 ip netns exec "$FWD" "$SEQ" foreign p0 > "$TMP/foreign.out" 2>&1 &
@@ -73,6 +90,12 @@ show "bridge's stderr" "$TMP/refused.err"
 check "the bridge refuses a foreign program: exit 1 (got $RC)" [ "$RC" -eq 1 ]
 check "its message names the program ('foreign') and says EBUSY / busy / already / attached" \
 	eval "grep -q foreign '$TMP/refused.err' && grep -qiE 'EBUSY|busy|already|attached' '$TMP/refused.err'"
+FID=$(xdp_prog "$FWD" p0 | cut -d' ' -f1)
+check "its message is the bridge's: names the program, leaves it alone, names --force" grep -qF \
+	"xdpbridge fwd: p0 already has XDP program 'foreign' (id $FID, native mode), not one of ours: the bridge leaves it alone; use another interface, or, if nothing needs that program any more, run with --force to replace it" \
+	"$TMP/refused.err"
+check "no advice to remove it by hand ('xdp off'), no library field (attach_mode)" \
+	eval '! grep -qE "xdp off|attach_mode" "$TMP/refused.err"'
 check "the foreign program is still on p0" eval 'ip -n "$FWD" -d link show dev p0 | grep -q "name foreign"'
 
 say "0b. p1's MTU at 1000; xdpbridge --force"
