@@ -25,6 +25,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <bpf/libbpf.h>
 
 #include "cmd.h"
 #include "daemon.h"
@@ -48,6 +49,7 @@ struct fwd_run {
 	uint32_t mtu[2];
 	char name_now[2][IF_NAMESIZE];	/* as the kernel calls it now (renames are followed by index) */
 	bool shared;
+	uint32_t prog_id[2];		/* the library's program on each port once the sockets exist; 0 unknown */
 	struct xnl_monitor *mon;
 	int ep, sfd, tfd_interval, tfd_duration;
 	bool stopping;
@@ -219,7 +221,10 @@ static void on_link(enum xnl_link_event ev, const struct xnl_link *l, void *ctx)
 		}
 		break;
 	case XNL_LINK_GONE:
-		fprintf(stderr, PFX "%s disappeared: stopping\n", name);
+		if (l->moved)	/* our program went along: say what stays there and how to remove it */
+			xb_say_moved(PFX, name, l, r->prog_id[p], XDPSOCK_PROG_NAME, "");
+		else
+			fprintf(stderr, PFX "%s disappeared: stopping\n", name);
 		/* Down as well: the drain then leaves it alone instead of failing to transmit into it. */
 		__atomic_store_n(&r->ctl.down[p], 1, __ATOMIC_RELAXED);
 		stop(r, "error", XB_EXIT_ERROR);
@@ -379,6 +384,24 @@ static int open_workers(struct fwd_run *r)
 	return 0;
 }
 
+/*
+ * The library's program on each port now (attached, or shared with another process): what a
+ * port takes along when it moves to another namespace, where nothing here can detach it.
+ */
+static void note_progs(struct fwd_run *r)
+{
+	struct xdpsock_mode m;
+	int p;
+
+	for (p = 0; p < 2 && r->nw; p++) {
+		LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+		if (bpf_xdp_query(r->ifindex[p], 0, &q) || xdpsock_rx_mode(r->w[0].port[p].rx, &m))
+			continue;
+		r->prog_id[p] = m.attach == XDPSOCK_ATTACH_GENERIC ? q.skb_prog_id : q.drv_prog_id;
+	}
+}
+
 static void close_workers(struct fwd_run *r)
 {
 	unsigned int i;
@@ -506,6 +529,7 @@ static int setup(struct fwd_run *r)
 	}
 	if (open_workers(r))
 		return -1;
+	note_progs(r);
 	/* Before the workers exist: they inherit the reduced set (capabilities are per thread). */
 	if (xb_caps_drop(kept, sizeof(kept), err, sizeof(err))) {
 		fprintf(stderr, PFX "%s\n", err);

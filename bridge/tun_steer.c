@@ -30,6 +30,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "daemon.h"
 #include "tun.h"
 #include "xdpbridge_steer.skel.h"
 
@@ -394,8 +395,9 @@ void tun_steer_close(struct tun_steer *s)
 				s->pfx, s->ifname);
 		else if (ret && ret != -ENODEV)
 			fprintf(stderr, "%scould not detach the steering program (id %u) from %s: %s: remove it with 'ip link set "
-					"dev %s xdp off'\n",
-				s->pfx, s->prog_id, s->ifname, strerror(-ret), s->ifname);
+					"dev %s %s off'\n",
+				s->pfx, s->prog_id, s->ifname, strerror(-ret), s->ifname,
+				xb_xdp_off_cmd(s->mode_flag == XDP_FLAGS_SKB_MODE ? XDP_ATTACHED_SKB : XDP_ATTACHED_DRV));
 	}
 	xdpbridge_steer__destroy(s->skel);
 	free(s);

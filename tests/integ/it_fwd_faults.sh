@@ -19,11 +19,16 @@
 #      sequence-numbered frames all delivered in order);
 #   3. kill -9 mid-run (traffic flowing): its program stays on the ports (nothing could remove it);
 #      a new bridge replaces it with a warning containing "stale" and forwards again;
-#   4. `ip link del p1` while forwarding: the bridge exits 1 with a message naming p1, and leaves
+#   4. p1 moved into another namespace the test made, while forwarding: the bridge exits 1 saying
+#      where p1 went and, in exact words, that the library's program (xdpsock_redir, its id) stays
+#      attached to p1 there, with the one command that removes it; that command removes it; p0
+#      keeps nothing.  (The bridge cannot detach in another namespace: see xb_say_moved().)  p1
+#      comes back and a new bridge starts;
+#   5. `ip link del p1` while forwarding: the bridge exits 1 with a message naming p1, and leaves
 #      no XDP program on p0.
 #
-# Namespaces xst<run>-<pid>-{gen,fwd,sink}; addresses 198.18.1.0/24 only; everything is removed on
-# exit (trap).  Exit 0 pass, 1 fail, 77 skip (not root).  About 20 s.
+# Namespaces xst<run>-<pid>-{gen,fwd,sink,other}; addresses 198.18.1.0/24 only; everything is
+# removed on exit (trap).  Exit 0 pass, 1 fail, 77 skip (not root).  About 25 s.
 set -u
 
 # The helpers live in the source tree (the runner copies only it_*.sh into the build tree).
@@ -154,7 +159,38 @@ check "traffic flows again (ping within 5 s)" ping_until 10
 wait_exit "$TPID" 20 || stop_pid "$TPID"
 check "then 10000 frames gen -> sink, all delivered in order" seq_stream "$GEN" g0 "$SINK" s0 10000 20000
 
-say "4. ip link del p1 while forwarding"
+say "4. p1 moved into another namespace while forwarding"
+ip netns add "$OTHER" || fail "cannot make namespace $OTHER"
+PROG=$(xdp_prog "$FWD" p1)
+echo "  on p1 before the move: $PROG"
+traffic 60000
+sleep 0.5
+ip -n "$FWD" link set dev p1 netns "$OTHER" || fail "cannot move p1 into $OTHER"
+if wait_exit "$BR_PID" 15; then
+	check "the bridge exits 1 once p1 has left (got $RC)" [ "$RC" -eq 1 ]
+else
+	fail "the bridge still runs 15 s after p1 left"
+	stop_pid "$BR_PID"
+fi
+show "bridge stderr" "$TMP/restarted.err"
+check "it says where p1 went" grep -qxF "xdpbridge fwd: p1 moved to network namespace '$OTHER': stopping" \
+	"$TMP/restarted.err"
+check "the program on p1 in $OTHER is the one p1 had here, the library's: $(xdp_prog "$OTHER" p1)" \
+	eval '[ "$(xdp_prog "$OTHER" p1)" = "$PROG" ] && [ "${PROG#* }" = xdpsock_redir ]'
+check "it says, in these words, what stays there and the one command that removes it" grep -qxF \
+	"xdpbridge fwd: our XDP program xdpsock_redir (id ${PROG%% *}, native mode) stays attached to p1 there: the bridge cannot detach it in another namespace; remove it with 'ip -n $OTHER link set dev p1 xdp off'" \
+	"$TMP/restarted.err"
+check "no XDP program left on p0" eval '! has_xdp "$FWD" p0'
+CMD=$(sed -n "s/.*remove it with '\(ip -n [^']*\)'.*/\1/p" "$TMP/restarted.err")
+echo "  running the bridge's command: $CMD"
+check "that command removes it" eval '$CMD && ! has_xdp "$OTHER" p1'
+stop_pid "$TPID"
+ip -n "$OTHER" link set dev p1 netns "$FWD" && ip -n "$FWD" link set dev p1 up && oper_up "$FWD" p1 ||
+	fail "cannot bring p1 back"
+bridge_start again -j || fail "a bridge did not start after p1 came back"
+check "it forwards again (ping within 5 s)" ping_until 25
+
+say "5. ip link del p1 while forwarding"
 traffic 60000
 sleep 0.5
 ip -n "$FWD" link del p1
@@ -164,8 +200,8 @@ else
 	fail "the bridge still runs 15 s after p1 was deleted"
 	stop_pid "$BR_PID"
 fi
-show "bridge stderr" "$TMP/restarted.err"
-check "its message names p1" grep -qE '\bp1\b.*(gone|disappear|removed|deleted|no longer|vanish)|(gone|disappear|removed|deleted|no longer|vanish).*\bp1\b' "$TMP/restarted.err"
+show "bridge stderr" "$TMP/again.err"
+check "its message names p1" grep -qE '\bp1\b.*(gone|disappear|removed|deleted|no longer|vanish)|(gone|disappear|removed|deleted|no longer|vanish).*\bp1\b' "$TMP/again.err"
 check "no XDP program left on p0" eval '! has_xdp "$FWD" p0'
 ip -n "$FWD" -d link show dev p0 | grep -E 'xdp|prog' | sed 's/^/  | /'
 stop_pid "$TPID"

@@ -21,10 +21,15 @@
 #      replaces the program with a warning containing "stale" and works;
 #   5. `ip link del tun0` under the bridge while traffic flows: exit 1, the message names tun0,
 #      no XDP program left on vb;
-#   6. `ip link del vb` under a bridge: exit 1, the message names vb.
+#   6. vb moved into another namespace the test made: exit 1; in exact words, where vb went and
+#      that the steering program stays attached to vb there, with the one command that removes
+#      it; that command removes it; the TUN the bridge made is gone;
+#   7. tun0 moved into that namespace: exit 1, "tun0 moved to ..." (the bridge made it: it goes
+#      away there when the bridge exits), and it does; no XDP program left on vb;
+#   8. `ip link del vb` under a bridge: exit 1, the message names vb.
 #
-# Namespaces xst<run>-<pid>-{a,b}; everything is removed on exit (trap).  Exit 0 pass, 1 fail,
-# 77 skip (not root).  About 30 s.
+# Namespaces xst<run>-<pid>-{a,b,c}; everything is removed on exit (trap).  Exit 0 pass, 1 fail,
+# 77 skip (not root).  About 35 s.
 set -u
 
 tun_lib() {
@@ -207,7 +212,49 @@ check "the entry is still missing: nobody asked the kernel" eval '! ip -n "$NB" 
 ip -n "$NB" neigh replace 198.18.7.1 lladdr "$A_MAC" dev vb nud reachable
 check "pings pass again once the entry is back" ping_until 10 198.18.8.2
 
-say "6. ip link del vb under the bridge"
+say "6. vb moved into another namespace under the bridge"
+ip netns add "$NC" || fail "cannot make namespace $NC"
+PROG=$(xdp_prog "$NB" vb)
+echo "  on vb before the move: $PROG"
+ip -n "$NB" link set dev vb netns "$NC" || fail "cannot move vb into $NC"
+if wait_exit "$BR_PID" 15; then
+	check "the bridge exits 1 once vb has left (got $RC)" [ "$RC" -eq 1 ]
+else
+	fail "the bridge still runs 15 s after vb left"
+	stop_pid "$BR_PID"
+fi
+show "bridge stderr" "$TMP/nores.err"
+check "it says where vb went" grep -qxF "xdpbridge tun: vb moved to network namespace '$NC': stopping" "$TMP/nores.err"
+check "the program on vb in $NC is the bridge's, as it was: $(xdp_prog "$NC" vb)" \
+	eval '[ "$(xdp_prog "$NC" vb)" = "$PROG" ] && [ "${PROG#* }" = xdpbridge_steer ]'
+check "it says, in these words, what stays there and the one command that removes it" grep -qxF \
+	"xdpbridge tun: our XDP program xdpbridge_steer (id ${PROG%% *}, native mode) stays attached to vb there: the bridge cannot detach it in another namespace; remove it with 'ip -n $NC link set dev vb xdp off'" \
+	"$TMP/nores.err"
+CMD=$(sed -n "s/.*remove it with '\(ip -n [^']*\)'.*/\1/p" "$TMP/nores.err")
+echo "  running the bridge's command: $CMD"
+check "that command removes it" eval '$CMD && ! has_xdp "$NC" vb'
+check "tun0 went away with the bridge" eval '! ip -n "$NB" link show dev tun0 >/dev/null 2>&1'
+ip -n "$NC" link set dev vb netns "$NB" && ip -n "$NB" link set dev vb up && oper_up "$NB" vb ||
+	fail "cannot bring vb back"
+
+say "7. tun0 moved into another namespace under the bridge"
+bridge_start tunmove tun vb --tun tun0 || fail "a bridge did not start after vb came back"
+ip -n "$NB" link set dev tun0 netns "$NC" || fail "cannot move tun0 into $NC"
+if wait_exit "$BR_PID" 15; then
+	check "the bridge exits 1 once tun0 has left (got $RC)" [ "$RC" -eq 1 ]
+else
+	fail "the bridge still runs 15 s after tun0 left"
+	stop_pid "$BR_PID"
+fi
+show "bridge stderr" "$TMP/tunmove.err"
+check "it says where tun0 went and what becomes of it" grep -qxF \
+	"xdpbridge tun: tun0 moved to network namespace '$NC': stopping (the bridge made it: it goes away there when the bridge exits)" \
+	"$TMP/tunmove.err"
+check "and it went away there" eval '! ip -n "$NC" link show dev tun0 >/dev/null 2>&1'
+check "no XDP program left on vb" eval '! has_xdp "$NB" vb'
+
+say "8. ip link del vb under the bridge"
+bridge_start last tun vb --tun tun0 || fail "a bridge did not start on vb"
 ip -n "$NB" link del vb
 if wait_exit "$BR_PID" 15; then
 	check "the bridge exits 1 once vb is gone (got $RC)" [ "$RC" -eq 1 ]
@@ -215,8 +262,8 @@ else
 	fail "the bridge still runs 15 s after vb was deleted"
 	stop_pid "$BR_PID"
 fi
-show "bridge stderr" "$TMP/nores.err"
-check "its message names vb" grep -qE 'vb disappeared' "$TMP/nores.err"
+show "bridge stderr" "$TMP/last.err"
+check "its message names vb" grep -qE 'vb disappeared' "$TMP/last.err"
 check "tun0 went away with it" eval '! ip -n "$NB" link show dev tun0 >/dev/null 2>&1'
 
 [ "$fails" -eq 0 ] && { echo "PASS it_tun_faults"; exit 0; }
