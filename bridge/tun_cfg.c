@@ -110,7 +110,7 @@ static const char usage_common[] =
 	"CAP_NET_ADMIN (detach the program, follow MTU changes, resolve next hops).\n"
 	"\n"
 	"Exit status: 0 stopped by SIGINT, SIGTERM, SIGHUP or --duration; 1 runtime error (setup\n"
-	"failed, IF or the device disappeared); 2 usage error.\n";
+	"failed, IF or the device disappeared or moved to another namespace); 2 usage error.\n";
 
 void tun_usage(FILE *f, enum tun_kind kind)
 {
