@@ -293,9 +293,9 @@ int xb_cfg_check_batch(const struct xb_cfg_common *cfg, char *err, size_t errlen
 
 /* ---- the bridge's words for the library's and the kernel's ---------------------------------- */
 
-const char *xb_lib_error(int err, const struct xb_cfg_common *c, const char *ifname, char *buf, size_t len)
+const char *xb_lib_error(int err, const struct xdpsock_opts *o, const char *ifname, char *buf, size_t len)
 {
-	double mib = (double)c->frames * c->frame_size / (1024 * 1024);
+	double mib = (double)o->frame_count * o->frame_size / (1024 * 1024);
 	char size[32];
 
 	if (mib >= 1024)
@@ -307,20 +307,20 @@ const char *xb_lib_error(int err, const struct xb_cfg_common *c, const char *ifn
 	 * The library binds before it attaches its program, and a driver with zero-copy has native
 	 * XDP: with -m zerocopy asked, EOPNOTSUPP is the zero-copy refusal.
 	 */
-	if (err == -EOPNOTSUPP && ifname && c->copy_mode == XDPSOCK_COPY_ZEROCOPY)
+	if (err == -EOPNOTSUPP && ifname && o->copy_mode == XDPSOCK_COPY_ZEROCOPY)
 		xb_say(buf, len,
 		       "%s's driver cannot do zero-copy AF_XDP: use -m auto (zero-copy where the driver can, else copy) "
 		       "or -m copy",
 		       ifname);
-	else if (err == -EOPNOTSUPP && ifname && c->attach_mode == XDPSOCK_ATTACH_NATIVE)
+	else if (err == -EOPNOTSUPP && ifname && o->attach_mode == XDPSOCK_ATTACH_NATIVE)
 		xb_say(buf, len,
 		       "%s's driver has no native XDP: use -x auto (native where the driver can, else generic) or -x generic",
 		       ifname);
 	else if (err == -ENOMEM)
 		/* The UMEM's area and frame list, and the pages it pins, all grow with --frames x --frame-size. */
 		xb_say(buf, len,
-		       "not enough memory for a UMEM of %u frames of %u bytes (%s) per queue: lower --frames%s", c->frames,
-		       c->frame_size, size, c->frame_size > 2048 ? " or use --frame-size 2048" : "");
+		       "not enough memory for a UMEM of %u frames of %u bytes (%s) per queue: lower --frames%s",
+		       o->frame_count, o->frame_size, size, o->frame_size > 2048 ? " or use --frame-size 2048" : "");
 	else
 		xb_say(buf, len, "%s", xdpsock_errmsg());
 	return buf;

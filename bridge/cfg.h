@@ -110,15 +110,16 @@ bool xb_parse_u32(const char *s, uint32_t max, uint32_t *v);
 
 /**
  * xb_lib_error() - the failure @err (-errno) of a library call (xdpsock_umem_create(),
- * xdpsock_pair_create()) made with @c's options, in the command line's words, into @buf.
+ * xdpsock_pair_create()) made with @o, in the command line's words, into @buf.
  * @ifname: the interface of the call (NULL for a UMEM alone).
  *
- * Causes a user chooses through an option name that option: zero-copy refused (-m), native XDP
- * refused (-x), not enough memory for the UMEM (--frames, --frame-size).  Every other cause keeps
- * the library's sentence (xdpsock_errmsg()), which speaks of capabilities, queues and interfaces.
- * Return: @buf.
+ * Causes a user chooses through an option name that option: zero-copy refused (-m, as
+ * o->copy_mode), native XDP refused (-x, as o->attach_mode: only when the library attaches),
+ * not enough memory for the UMEM (--frames, --frame-size: o->frame_count, o->frame_size).  Every
+ * other cause keeps the library's sentence (xdpsock_errmsg()), which speaks of capabilities,
+ * queues and interfaces.  Return: @buf.
  */
-const char *xb_lib_error(int err, const struct xb_cfg_common *c, const char *ifname, char *buf, size_t len);
+const char *xb_lib_error(int err, const struct xdpsock_opts *o, const char *ifname, char *buf, size_t len);
 
 /**
  * xb_foreign_prog_msg() - "@ifname already has XDP program '@prog' (id @id, @mode mode), not one

@@ -104,7 +104,7 @@ int fwd_worker_open(struct fwd_worker *w, const struct fwd_cfg *cfg, const int i
 	return 0;
 
 fail:
-	xb_lib_error(ret, &cfg->common, failed < 0 ? NULL : cfg->ifname[failed], err, errlen);
+	xb_lib_error(ret, &o, failed < 0 ? NULL : cfg->ifname[failed], err, errlen);
 	pair_destroy(&w->port[0]);
 	xdpsock_umem_destroy(umem);
 	close(w->evfd);
