@@ -341,6 +341,11 @@ PY
 udp_seq() {
 	local fns=$1 tns=$2 dst=$3 count=$4 rate=$5 src=${6:-} secs rpid spid
 	secs=$((count / rate + 15))
+	# Emptied here, in the foreground: the background job's own redirection truncates later, and
+	# the previous run's "ready" would start the sender before this receiver is bound (the
+	# sender's connected socket then dies of the port-unreachable: ECONNREFUSED).
+	: > "$TMP/udp-recv.out"
+	: > "$TMP/udp-send.out"
 	ip netns exec "$tns" timeout $((secs + 5)) python3 "$TMP/udpseq.py" recv "$dst" 7000 "$count" "$secs" \
 		> "$TMP/udp-recv.out" 2>&1 &
 	rpid=$!
