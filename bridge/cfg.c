@@ -187,8 +187,25 @@ static int bad_value(int c, char *err, size_t errlen)
 	return -1;
 }
 
+/*
+ * -m and -x each choose one mode: a second, different one is a contradiction, not an override
+ * (which one did the user mean?).  The same value twice is harmless.  0 or -1 (@err).
+ */
+static int mode_once(const char **given, int c, int was, int now, char *err, size_t errlen)
+{
+	if (*given && was != now) {
+		xb_say(err, errlen, "%s given twice ('%s', then '%s'): give one", c == 'm' ? "--mode" : "--xdp", *given,
+		       optarg);
+		return -1;
+	}
+	*given = optarg;
+	return 0;
+}
+
 int xb_cfg_opt(struct xb_cfg_common *cfg, int c, char **argv, char *err, size_t errlen)
 {
+	enum xdpsock_copy_mode copy;
+	enum xdpsock_attach_mode attach;
 	uint32_t v;
 
 	switch (c) {
@@ -197,23 +214,29 @@ int xb_cfg_opt(struct xb_cfg_common *cfg, int c, char **argv, char *err, size_t 
 		return list_opt(cfg, c, err, errlen);
 	case 'm':
 		if (!strcmp(optarg, "auto"))
-			cfg->copy_mode = XDPSOCK_COPY_AUTO;
+			copy = XDPSOCK_COPY_AUTO;
 		else if (!strcmp(optarg, "copy"))
-			cfg->copy_mode = XDPSOCK_COPY_FORCE;
+			copy = XDPSOCK_COPY_FORCE;
 		else if (!strcmp(optarg, "zerocopy"))
-			cfg->copy_mode = XDPSOCK_COPY_ZEROCOPY;
+			copy = XDPSOCK_COPY_ZEROCOPY;
 		else
 			return bad_value(c, err, errlen);
+		if (mode_once(&cfg->mode_arg, c, (int)cfg->copy_mode, (int)copy, err, errlen))
+			return -1;
+		cfg->copy_mode = copy;
 		return 0;
 	case 'x':
 		if (!strcmp(optarg, "auto"))
-			cfg->attach_mode = XDPSOCK_ATTACH_AUTO;
+			attach = XDPSOCK_ATTACH_AUTO;
 		else if (!strcmp(optarg, "native"))
-			cfg->attach_mode = XDPSOCK_ATTACH_NATIVE;
+			attach = XDPSOCK_ATTACH_NATIVE;
 		else if (!strcmp(optarg, "generic"))
-			cfg->attach_mode = XDPSOCK_ATTACH_GENERIC;
+			attach = XDPSOCK_ATTACH_GENERIC;
 		else
 			return bad_value(c, err, errlen);
+		if (mode_once(&cfg->xdp_arg, c, (int)cfg->attach_mode, (int)attach, err, errlen))
+			return -1;
+		cfg->attach_mode = attach;
 		return 0;
 	case XB_OPT_FRAME_SIZE:
 		if (!xb_parse_u32(optarg, UINT32_MAX, &v) || (v != 2048 && v != 4096))
@@ -266,4 +289,47 @@ int xb_cfg_check_batch(const struct xb_cfg_common *cfg, char *err, size_t errlen
 		return 0;
 	xb_say(err, errlen, "--batch %u is larger than the rings (%u)", cfg->batch, cfg->ring);
 	return -1;
+}
+
+/* ---- the bridge's words for the library's and the kernel's ---------------------------------- */
+
+const char *xb_lib_error(int err, const struct xdpsock_opts *o, const char *ifname, char *buf, size_t len)
+{
+	double mib = (double)o->frame_count * o->frame_size / (1024 * 1024);
+	char size[32];
+
+	if (mib >= 1024)
+		snprintf(size, sizeof(size), "%.0f GiB", mib / 1024);
+	else
+		snprintf(size, sizeof(size), "%.0f MiB", mib);
+
+	/*
+	 * The library binds before it attaches its program, and a driver with zero-copy has native
+	 * XDP: with -m zerocopy asked, EOPNOTSUPP is the zero-copy refusal.
+	 */
+	if (err == -EOPNOTSUPP && ifname && o->copy_mode == XDPSOCK_COPY_ZEROCOPY)
+		xb_say(buf, len,
+		       "%s's driver cannot do zero-copy AF_XDP: use -m auto (zero-copy where the driver can, else copy) "
+		       "or -m copy",
+		       ifname);
+	else if (err == -EOPNOTSUPP && ifname && o->attach_mode == XDPSOCK_ATTACH_NATIVE)
+		xb_say(buf, len,
+		       "%s's driver has no native XDP: use -x auto (native where the driver can, else generic) or -x generic",
+		       ifname);
+	else if (err == -ENOMEM)
+		/* The UMEM's area and frame list, and the pages it pins, all grow with --frames x --frame-size. */
+		xb_say(buf, len,
+		       "not enough memory for a UMEM of %u frames of %u bytes (%s) per queue: lower --frames%s",
+		       o->frame_count, o->frame_size, size, o->frame_size > 2048 ? " or use --frame-size 2048" : "");
+	else
+		xb_say(buf, len, "%s", xdpsock_errmsg());
+	return buf;
+}
+
+void xb_foreign_prog_msg(char *buf, size_t len, const char *ifname, const char *prog, uint32_t id, const char *mode)
+{
+	xb_say(buf, len,
+	       "%s already has XDP program '%s' (id %u, %s mode), not one of ours: the bridge leaves it alone; use another "
+	       "interface, or, if nothing needs that program any more, run with --force to replace it",
+	       ifname, prog, id, mode);
 }

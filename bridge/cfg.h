@@ -36,7 +36,9 @@
 	double duration;		/* seconds; 0: until a signal */		\
 	bool json;									\
 	bool force;									\
-	int verbose;
+	int verbose;									\
+	const char *mode_arg;		/* the -m and -x given (NULL: none), to refuse a second, different one */ \
+	const char *xdp_arg;
 
 struct xb_cfg_common {
 	XB_CFG_COMMON_MEMBERS
@@ -103,6 +105,28 @@ void xb_say(char *err, size_t len, const char *fmt, ...) __attribute__((format(p
 
 /** xb_parse_u32() - a decimal number from 0 to @max, nothing else (no sign, space or tail). */
 bool xb_parse_u32(const char *s, uint32_t max, uint32_t *v);
+
+/* The bridge's words for what the library and the kernel report. */
+
+/**
+ * xb_lib_error() - the failure @err (-errno) of a library call (xdpsock_umem_create(),
+ * xdpsock_pair_create()) made with @o, in the command line's words, into @buf.
+ * @ifname: the interface of the call (NULL for a UMEM alone).
+ *
+ * Causes a user chooses through an option name that option: zero-copy refused (-m, as
+ * o->copy_mode), native XDP refused (-x, as o->attach_mode: only when the library attaches),
+ * not enough memory for the UMEM (--frames, --frame-size: o->frame_count, o->frame_size).  Every
+ * other cause keeps the library's sentence (xdpsock_errmsg()), which speaks of capabilities,
+ * queues and interfaces.  Return: @buf.
+ */
+const char *xb_lib_error(int err, const struct xdpsock_opts *o, const char *ifname, char *buf, size_t len);
+
+/**
+ * xb_foreign_prog_msg() - "@ifname already has XDP program '@prog' (id @id, @mode mode), not one
+ * of ours: ..." into @buf: someone else's program, left alone, and --force named as the way to
+ * replace it (never 'ip link set ... xdp off': not ours to advise removing).
+ */
+void xb_foreign_prog_msg(char *buf, size_t len, const char *ifname, const char *prog, uint32_t id, const char *mode);
 
 /* LISTs and seconds. */
 

@@ -12,7 +12,11 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
+#include <limits.h>
+#include <linux/if_link.h>
+
 #include "daemon.h"
+#include "xnl.h"
 
 double xb_now(void)
 {
@@ -136,4 +140,61 @@ void xb_wake(int fd)
 	if (fd >= 0 && write(fd, &one, sizeof(one)) < 0) {
 		/* EAGAIN: the counter is full of earlier wakeups, which is as good. */
 	}
+}
+
+const char *xb_xdp_off_cmd(uint8_t attached)
+{
+	return attached == XDP_ATTACHED_SKB ? "xdpgeneric" : "xdp";
+}
+
+/* Is @id attached to @x, in which mode?  XDP_ATTACHED_NONE when not. */
+static uint8_t prog_mode(const struct xnl_xdp_prog *x, uint32_t id)
+{
+	if (x->attached == XDP_ATTACHED_MULTI)
+		return x->drv_prog_id == id ? XDP_ATTACHED_DRV : x->skb_prog_id == id ? XDP_ATTACHED_SKB :
+		       x->hw_prog_id == id ? XDP_ATTACHED_HW : XDP_ATTACHED_NONE;
+	return x->prog_id == id ? x->attached : XDP_ATTACHED_NONE;
+}
+
+void xb_say_moved(const char *pfx, const char *name, const struct xnl_link *l, uint32_t prog_id, const char *prog,
+		  const char *note)
+{
+	char ns[NAME_MAX + 1], where[NAME_MAX + 96], cmd[NAME_MAX + 96];
+	const struct xnl_xdp_prog *x = &l->xdp;
+	const char *name_there = l->name;
+	struct xnl_link there;
+	bool named = l->new_netnsid >= 0 && !xnl_netns_name(l->new_netnsid, ns, sizeof(ns));
+	uint8_t mode;
+
+	if (named)
+		snprintf(where, sizeof(where), "network namespace '%s'", ns);
+	else if (l->new_netnsid >= 0)
+		snprintf(where, sizeof(where), "another network namespace (nsid %d from here; no name under /run/netns)",
+			 l->new_netnsid);
+	else
+		snprintf(where, sizeof(where), "another network namespace");
+	fprintf(stderr, "%s%s moved to %s: stopping%s\n", pfx, name, where, note);
+	if (!prog_id)
+		return;
+	/*
+	 * The RTM_DELLINK shows what went along; the link as it is there now (read across, no
+	 * capability beyond CAP_NET_ADMIN) shows whether it is still attached, and its name there.
+	 */
+	if (l->new_netnsid >= 0 && !xnl_link_get_netnsid(l->new_netnsid, l->new_ifindex ? l->new_ifindex : l->ifindex,
+							  &there)) {
+		x = &there.xdp;
+		name_there = there.name;
+	}
+	mode = prog_mode(x, prog_id);
+	if (mode == XDP_ATTACHED_NONE)
+		return;
+	if (named)
+		snprintf(cmd, sizeof(cmd), "'ip -n %s link set dev %s %s off'", ns, name_there, xb_xdp_off_cmd(mode));
+	else
+		snprintf(cmd, sizeof(cmd), "'ip link set dev %s %s off' run in that namespace", name_there,
+			 xb_xdp_off_cmd(mode));
+	fprintf(stderr,
+		"%sour XDP program %s (id %u, %s mode) stays attached to %s there: the bridge cannot detach it in another "
+		"namespace; remove it with %s\n",
+		pfx, prog, prog_id, xnl_xdp_mode_name(mode), name_there, cmd);
 }

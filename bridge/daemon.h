@@ -63,4 +63,25 @@ void xb_wake(int fd);
  */
 int xb_caps_keep(const int *keep, size_t n, char *kept, size_t keptlen, char *err, size_t errlen);
 
+struct xnl_link;
+
+/**
+ * xb_xdp_off_cmd() - iproute2's word that removes an XDP program attached in mode
+ * @attached (XDP_ATTACHED_*): "xdpgeneric" for generic (skb) mode, "xdp" otherwise.  A plain
+ * 'xdp off' leaves a generic-mode program attached on a driver with native XDP.
+ */
+const char *xb_xdp_off_cmd(uint8_t attached);
+
+/**
+ * xb_say_moved() - port @name (as the command line named it) moved to another network
+ * namespace (@l: the RTM_DELLINK, l->moved): say where, by the name 'ip netns' knows when it
+ * has one, and that the bridge stops.  When our XDP program @prog_id (named @prog; 0: none of
+ * ours) went along and is still attached there, say so with the one command that removes it
+ * (the bridge cannot: a link in another namespace is reached only by entering it, which needs
+ * CAP_SYS_ADMIN, dropped after setup).  @pfx: "xdpbridge fwd: ".  @note: appended to the first
+ * line ("" for none).
+ */
+void xb_say_moved(const char *pfx, const char *name, const struct xnl_link *l, uint32_t prog_id, const char *prog,
+		  const char *note);
+
 #endif

@@ -117,7 +117,8 @@ struct fwd_worker {
  * fwd_worker_open() - the two pairs of worker @w on queue w->queue: one UMEM shared by both
  * (unless *@share is false or the kernel refuses it, which clears *@share and says so on
  * stderr), copy and attach modes, rings, frames and flags from @cfg.
- * Return: 0, or -errno with the library's sentence in @err.  Nothing is left on failure.
+ * Return: 0, or -errno with the cause in @err (xb_lib_error(): in the command line's words).
+ * Nothing is left on failure.
  */
 int fwd_worker_open(struct fwd_worker *w, const struct fwd_cfg *cfg, const int ifindex[2], bool *share, char *err,
 		    size_t errlen);
@@ -125,10 +126,12 @@ int fwd_worker_open(struct fwd_worker *w, const struct fwd_cfg *cfg, const int i
 void fwd_worker_close(struct fwd_worker *w);
 
 /**
- * fwd_force_detach() - remove XDP programs from @ifindex that are not libxdpsock's,
- * naming each on stderr.  Return: programs removed, or -errno with a sentence in @err.
+ * fwd_foreign_check() - the XDP programs on @ifindex that are not libxdpsock's (@ours): with
+ * @force removed (by fd, each named on stderr), else refused.
+ * Return: programs removed (0: none there), -EBUSY with the bridge's sentence naming the
+ * program and --force in @err, or another -errno with a sentence in @err.
  */
-int fwd_force_detach(int ifindex, const char *ifname, const char *prog, char *err, size_t errlen);
+int fwd_foreign_check(int ifindex, const char *ifname, const char *ours, bool force, char *err, size_t errlen);
 
 /** fwd_worker_start() - run the worker thread, pinned to w->cpu when >= 0.  0 or -errno. */
 int fwd_worker_start(struct fwd_worker *w);

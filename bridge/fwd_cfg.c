@@ -57,7 +57,8 @@ static const char fwd_usage_text[] =
 	"CAP_NET_ADMIN and CAP_SYS_PTRACE, which the teardown needs.\n"
 	"\n"
 	"Exit status: 0 stopped by SIGINT, SIGTERM, SIGHUP or --duration after draining; 1 runtime\n"
-	"error (setup failed, an interface disappeared); 2 usage error.\n";
+	"error (setup failed, an interface disappeared or moved to another namespace); 2 usage\n"
+	"error.\n";
 
 void fwd_usage(FILE *f)
 {

@@ -5,7 +5,7 @@
  *   parse argv                                  exit 2 on misuse
  *   block SIGINT/SIGTERM (signalfd from now on; the workers inherit the mask)
  *   netlink: both interfaces, their MTUs and queue counts, the link monitor
- *   --force: remove someone else's XDP program
+ *   someone else's XDP program: refused (--force: removed)
  *   per queue: UMEM + pair on IF_A + pair on IF_B   (the library attaches its XDP program)
  *   drop capabilities, start the workers (pinned), print the modes and "forwarding ..."
  *   epoll: signalfd, link monitor, --interval and --duration timerfds, workers' error eventfd
@@ -25,6 +25,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <bpf/libbpf.h>
 
 #include "cmd.h"
 #include "daemon.h"
@@ -48,6 +49,7 @@ struct fwd_run {
 	uint32_t mtu[2];
 	char name_now[2][IF_NAMESIZE];	/* as the kernel calls it now (renames are followed by index) */
 	bool shared;
+	uint32_t prog_id[2];		/* the library's program on each port once the sockets exist; 0 unknown */
 	struct xnl_monitor *mon;
 	int ep, sfd, tfd_interval, tfd_duration;
 	bool stopping;
@@ -219,7 +221,10 @@ static void on_link(enum xnl_link_event ev, const struct xnl_link *l, void *ctx)
 		}
 		break;
 	case XNL_LINK_GONE:
-		fprintf(stderr, PFX "%s disappeared: stopping\n", name);
+		if (l->moved)	/* our program went along: say what stays there and how to remove it */
+			xb_say_moved(PFX, name, l, r->prog_id[p], XDPSOCK_PROG_NAME, "");
+		else
+			fprintf(stderr, PFX "%s disappeared: stopping\n", name);
 		/* Down as well: the drain then leaves it alone instead of failing to transmit into it. */
 		__atomic_store_n(&r->ctl.down[p], 1, __ATOMIC_RELAXED);
 		stop(r, "error", XB_EXIT_ERROR);
@@ -335,7 +340,7 @@ static void summary(struct fwd_run *r)
 
 static int open_workers(struct fwd_run *r)
 {
-	char err[512], mode[256];
+	char err[512], foreign[512], mode[256];
 	bool share = !r->cfg.no_share;
 	unsigned int i;
 	int p, ret;
@@ -355,9 +360,15 @@ static int open_workers(struct fwd_run *r)
 		w->ctl = &r->ctl;
 		/* After the first worker, the others follow its choice: no point retrying a refused share. */
 		ret = fwd_worker_open(w, &r->cfg, r->ifindex, &share, err, sizeof(err));
+		/* A program attached since setup() looked: named in our words, as there. */
+		for (p = 0; ret == -EBUSY && p < 2; p++)
+			if (fwd_foreign_check(r->ifindex[p], r->cfg.ifname[p], XDPSOCK_PROG_NAME, false, foreign,
+					      sizeof(foreign)) == -EBUSY) {
+				snprintf(err, sizeof(err), "%s", foreign);
+				break;
+			}
 		if (ret) {
-			fprintf(stderr, PFX "setting up queue %u: %s%s\n", w->queue, err,
-				ret == -EBUSY && strstr(err, "XDP program") ? " (or: xdpbridge fwd --force)" : "");
+			fprintf(stderr, PFX "setting up queue %u: %s\n", w->queue, err);
 			return -1;
 		}
 		r->nw++;
@@ -371,6 +382,24 @@ static int open_workers(struct fwd_run *r)
 	}
 	r->shared = share;
 	return 0;
+}
+
+/*
+ * The library's program on each port now (attached, or shared with another process): what a
+ * port takes along when it moves to another namespace, where nothing here can detach it.
+ */
+static void note_progs(struct fwd_run *r)
+{
+	struct xdpsock_mode m;
+	int p;
+
+	for (p = 0; p < 2 && r->nw; p++) {
+		LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+		if (bpf_xdp_query(r->ifindex[p], 0, &q) || xdpsock_rx_mode(r->w[0].port[p].rx, &m))
+			continue;
+		r->prog_id[p] = m.attach == XDPSOCK_ATTACH_GENERIC ? q.skb_prog_id : q.drv_prog_id;
+	}
 }
 
 static void close_workers(struct fwd_run *r)
@@ -491,13 +520,16 @@ static int setup(struct fwd_run *r)
 		return -1;
 	for (p = 0; p < 2; p++) {
 		__atomic_store_n(&r->ctl.max_len[p], max_len(r, r->mtu[p]), __ATOMIC_RELAXED);
-		if (r->cfg.force && fwd_force_detach(r->ifindex[p], r->cfg.ifname[p], XDPSOCK_PROG_NAME, err, sizeof(err)) < 0) {
+		/* Someone else's program: refused here, in our words, before the library would (or removed: --force). */
+		if (fwd_foreign_check(r->ifindex[p], r->cfg.ifname[p], XDPSOCK_PROG_NAME, r->cfg.force, err, sizeof(err)) <
+		    0) {
 			fprintf(stderr, PFX "%s\n", err);
 			return -1;
 		}
 	}
 	if (open_workers(r))
 		return -1;
+	note_progs(r);
 	/* Before the workers exist: they inherit the reduced set (capabilities are per thread). */
 	if (xb_caps_drop(kept, sizeof(kept), err, sizeof(err))) {
 		fprintf(stderr, PFX "%s\n", err);

@@ -2,7 +2,8 @@
 /*
  * A worker's two socket pairs, IF_A queue q and IF_B queue q, on one UMEM when the
  * kernel lets two devices share it (XDP_SHARED_UMEM, Linux 5.10+), else on two; and
- * --force, which removes someone else's XDP program before the library attaches ours.
+ * someone else's XDP program found before the library attaches ours: refused in the bridge's
+ * words, or removed with --force.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -55,7 +56,7 @@ int fwd_worker_open(struct fwd_worker *w, const struct fwd_cfg *cfg, const int i
 	struct xdpsock_opts o;
 	struct xdpsock_umem *umem = NULL;
 	char why[512];
-	int ret;
+	int ret, failed = -1;	/* the port whose pair failed; -1: the UMEM */
 
 	w->port[0].fd = w->port[1].fd = -1;
 	w->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -72,9 +73,11 @@ int fwd_worker_open(struct fwd_worker *w, const struct fwd_cfg *cfg, const int i
 			goto fail;
 		o.umem = umem;
 	}
+	failed = 0;
 	ret = pair_create(&w->port[0], ifindex[0], w->queue, &o);
 	if (ret)
 		goto fail;
+	failed = 1;
 	ret = pair_create(&w->port[1], ifindex[1], w->queue, &o);
 	if (ret && *share && ret != -EBUSY && ret != -ENODEV && ret != -EPERM) {
 		/*
@@ -101,7 +104,7 @@ int fwd_worker_open(struct fwd_worker *w, const struct fwd_cfg *cfg, const int i
 	return 0;
 
 fail:
-	snprintf(err, errlen, "%s", xdpsock_errmsg());
+	xb_lib_error(ret, &o, failed < 0 ? NULL : cfg->ifname[failed], err, errlen);
 	pair_destroy(&w->port[0]);
 	xdpsock_umem_destroy(umem);
 	close(w->evfd);
@@ -130,7 +133,7 @@ static const struct {
 	{ offsetof(struct bpf_xdp_query_opts, hw_prog_id), XDP_FLAGS_HW_MODE, "offload" },
 };
 
-int fwd_force_detach(int ifindex, const char *ifname, const char *ours, char *err, size_t errlen)
+int fwd_foreign_check(int ifindex, const char *ifname, const char *ours, bool force, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	int ret, removed = 0;
@@ -154,8 +157,10 @@ int fwd_force_detach(int ifindex, const char *ifname, const char *ours, char *er
 		fd = bpf_prog_get_fd_by_id(id);
 		if (fd < 0) {
 			ret = -errno;
-			snprintf(err, errlen, "cannot inspect XDP program id %u on %s: %s%s", id, ifname, strerror(errno),
-				 errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+			snprintf(err, errlen, "%s has XDP program id %u attached and it cannot be inspected (%s): %s", ifname,
+				 id, strerror(errno),
+				 errno == ENOENT ? "it went away meanwhile: retry" :
+						   "run as root (CAP_SYS_ADMIN), so the bridge can tell whose it is");
 			return ret;
 		}
 		memset(&info, 0, sizeof(info));
@@ -169,6 +174,11 @@ int fwd_force_detach(int ifindex, const char *ifname, const char *ours, char *er
 			/* Ours: the library shares a live one and replaces a stale one itself. */
 			close(fd);
 			continue;
+		}
+		if (!force) {
+			close(fd);
+			xb_foreign_prog_msg(err, errlen, ifname, info.name, id, xdp_modes[i].mode);
+			return -EBUSY;
 		}
 		/* Named by fd: if it was replaced meanwhile, the kernel refuses instead of removing another. */
 		a.old_prog_fd = fd;

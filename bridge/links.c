@@ -26,6 +26,8 @@ static const struct xnl_policy link_policy[IFLA_MAX + 1] = {
 	[IFLA_NUM_RX_QUEUES] = { "IFLA_NUM_RX_QUEUES", MNL_TYPE_U32, 0 },
 	[IFLA_LINKINFO] = { "IFLA_LINKINFO", MNL_TYPE_NESTED, 0 },
 	[IFLA_XDP] = { "IFLA_XDP", MNL_TYPE_NESTED, 0 },
+	[IFLA_NEW_NETNSID] = { "IFLA_NEW_NETNSID", MNL_TYPE_U32, 0 },
+	[IFLA_NEW_IFINDEX] = { "IFLA_NEW_IFINDEX", MNL_TYPE_U32, 0 },
 };
 
 static const struct xnl_policy linkinfo_policy[IFLA_INFO_MAX + 1] = {
@@ -41,6 +43,7 @@ int xnl_link_parse(const struct nlmsghdr *nlh, struct xnl_link *l)
 
 	memset(l, 0, sizeof(*l));
 	l->link_netnsid = -1;
+	l->new_netnsid = -1;
 	err = xnl_attrs_parse_msg(nlh, sizeof(*ifi), what, link_policy, IFLA_MAX, tb);
 	if (err)
 		return err;
@@ -66,6 +69,13 @@ int xnl_link_parse(const struct nlmsghdr *nlh, struct xnl_link *l)
 		l->link = (int)mnl_attr_get_u32(tb[IFLA_LINK]);
 	if (tb[IFLA_LINK_NETNSID])
 		l->link_netnsid = (int32_t)mnl_attr_get_u32(tb[IFLA_LINK_NETNSID]);
+	/* Only a move puts IFLA_NEW_NETNSID in an RTM_DELLINK (-1 when the kernel could not number it). */
+	if (nlh->nlmsg_type == RTM_DELLINK && tb[IFLA_NEW_NETNSID]) {
+		l->moved = true;
+		l->new_netnsid = (int32_t)mnl_attr_get_u32(tb[IFLA_NEW_NETNSID]);
+		if (tb[IFLA_NEW_IFINDEX] && (int32_t)mnl_attr_get_u32(tb[IFLA_NEW_IFINDEX]) > 0)
+			l->new_ifindex = (int)mnl_attr_get_u32(tb[IFLA_NEW_IFINDEX]);
+	}
 	if (tb[IFLA_NUM_RX_QUEUES])
 		l->num_rx_queues = mnl_attr_get_u32(tb[IFLA_NUM_RX_QUEUES]);
 	if (tb[IFLA_NUM_TX_QUEUES])
@@ -135,6 +145,37 @@ int xnl_links_dump_sock(struct xnl_sock *s, struct xnl_link **links, size_t *n)
 	*links = acc.v;
 	*n = acc.n;
 	return 0;
+}
+
+static int link_one_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return nlh->nlmsg_type == RTM_NEWLINK ? xnl_link_parse(nlh, data) : 0;
+}
+
+int xnl_link_get_netnsid(int32_t nsid, int ifindex, struct xnl_link *l)
+{
+	char buf[256] __attribute__((aligned(4)));
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	struct xnl_sock *s;
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	err = xnl_sock_open(&s, NETLINK_ROUTE, NULL);
+	if (err)
+		return err;
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, (uint32_t)nsid);
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	err = xnl_sock_request(s, nlh, link_one_cb, l);
+	xnl_sock_close(s);
+	if (!err && !l->ifindex)
+		err = xnl_seterr(-ENODEV, "no link %d in the namespace with nsid %d", ifindex, nsid);
+	return err;
 }
 
 int xnl_links_dump(struct xnl *x, struct xnl_link **links, size_t *n)

@@ -94,13 +94,14 @@ static int update(struct xnl_monitor *m, const struct xnl_link *l, bool report)
 	return 0;
 }
 
-static void forget(struct xnl_monitor *m, int ifindex, bool report)
+/* @last: the RTM_DELLINK, which says whether the link moved and where; NULL: found missing. */
+static void forget(struct xnl_monitor *m, int ifindex, bool report, const struct xnl_link *last)
 {
 	struct xnl_link *old = find(m, ifindex), gone;
 
 	if (!old)
 		return;
-	gone = *old;
+	gone = last ? *last : *old;
 	*old = m->links[--m->n];
 	if (report)
 		emit(m, XNL_LINK_GONE, &gone);
@@ -121,7 +122,7 @@ static int resync(struct xnl_monitor *m, bool report)
 		for (j = 0; j < n && now[j].ifindex != m->links[i].ifindex; j++)
 			;
 		if (j == n)
-			forget(m, m->links[i].ifindex, report);
+			forget(m, m->links[i].ifindex, report, NULL);
 		else
 			i++;
 	}
@@ -151,7 +152,7 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	if (err)
 		return err;
 	if (nlh->nlmsg_type == RTM_DELLINK) {
-		forget(m, l.ifindex, true);
+		forget(m, l.ifindex, true, &l);
 		return 0;
 	}
 	return update(m, &l, true);

@@ -77,7 +77,7 @@ static const char usage_common[] =
 	"                        batch go into the device as one super-packet, which the host cuts\n"
 	"                        back into the same packets: fewer writes)\n"
 	"      --frame-size N    2048|4096 bytes per UMEM frame (default 2048)\n"
-	"      --frames N        UMEM frames per worker (default 2 x --ring; at least --ring + --batch)\n"
+	"      --frames N        UMEM frames per worker (default and least: 2 x --ring)\n"
 	"      --ring N          size of every ring, a power of two (default 2048)\n"
 	"      --batch N         frames per batch and per round of reads (default 64, max 256)\n"
 	"  -i, --interval SECS   print stats every SECS seconds (default 0: only the final summary)\n"
@@ -110,7 +110,7 @@ static const char usage_common[] =
 	"CAP_NET_ADMIN (detach the program, follow MTU changes, resolve next hops).\n"
 	"\n"
 	"Exit status: 0 stopped by SIGINT, SIGTERM, SIGHUP or --duration; 1 runtime error (setup\n"
-	"failed, IF or the device disappeared); 2 usage error.\n";
+	"failed, IF or the device disappeared or moved to another namespace); 2 usage error.\n";
 
 void tun_usage(FILE *f, enum tun_kind kind)
 {
@@ -173,6 +173,7 @@ static int prefix_parse(const char *s, uint8_t *family, uint32_t addr[4], uint32
 	return 0;
 }
 
+/* A port or a range N-M.  0, -1 (not one), or -2 (a range that runs backwards: M < N). */
 static int range_parse(const char *s, uint16_t *lo, uint16_t *hi)
 {
 	char buf[16], *dash;
@@ -190,7 +191,7 @@ static int range_parse(const char *s, uint16_t *lo, uint16_t *hi)
 	if (dash && !xb_parse_u32(dash, 65535, &b))
 		return -1;
 	if (b < a)
-		return -1;
+		return -2;
 	*lo = (uint16_t)a;
 	*hi = (uint16_t)b;
 	return 0;
@@ -209,6 +210,7 @@ int tun_match_parse(const char *s, struct xb_steer_rule *r, char *err, size_t er
 	char buf[512], *save = NULL, *kv;
 	uint8_t fam;
 	uint32_t v;
+	int rc;
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
@@ -262,8 +264,15 @@ int tun_match_parse(const char *s, struct xb_steer_rule *r, char *err, size_t er
 			bit = dport ? XB_RULE_DPORT : XB_RULE_SPORT;
 			if (r->fields & bit)
 				goto twice;
-			if (range_parse(val, dport ? &r->dport_lo : &r->sport_lo,
-					dport ? &r->dport_hi : &r->sport_hi)) {
+			rc = range_parse(val, dport ? &r->dport_lo : &r->sport_lo, dport ? &r->dport_hi : &r->sport_hi);
+			if (rc == -2) {
+				const char *dash = strchr(val, '-');
+
+				xb_say(err, errlen, "%s=%s: the range runs backwards: write the lower port first (%s=%s-%.*s)", kv,
+				       val, kv, dash + 1, (int)(dash - val), val);
+				return -1;
+			}
+			if (rc) {
 				xb_say(err, errlen, "%s=%s: expected a port 0-65535 or a range like 5000-5010", kv, val);
 				return -1;
 			}
@@ -439,14 +448,16 @@ enum tun_parse_result tun_cfg_parse(struct tun_cfg *cfg, enum tun_kind kind, int
 	if (xb_cfg_check_batch(&cfg->common, err, errlen))
 		return TUN_PARSE_USAGE;
 	/*
-	 * The fill ring is filled at creation; TX needs frames of its own (fwd fills two fill rings
-	 * instead): tap and tun's own default, minimum and sentence, checked after --batch.
+	 * The fill ring is filled at creation, and the library keeps a TX ring's worth of frames for
+	 * sending on a socket pair of its own UMEM (xdpsock_opts.frame_count): fwd fills two fill
+	 * rings instead.  tap and tun's own default, minimum and sentence.
 	 */
 	if (!cfg->frames) {
 		cfg->frames = 2 * cfg->ring;
-	} else if (cfg->frames < cfg->ring + cfg->batch) {
-		xb_say(err, errlen, "--frames %u is too few for a fill ring of %u and a batch of %u to send: use at least %u",
-		       cfg->frames, cfg->ring, cfg->batch, cfg->ring + cfg->batch);
+	} else if (cfg->frames < 2 * cfg->ring) {
+		xb_say(err, errlen,
+		       "--frames %u is too few for a fill ring and a TX ring of %u each: use at least %u (or a smaller --ring)",
+		       cfg->frames, cfg->ring, 2 * cfg->ring);
 		return TUN_PARSE_USAGE;
 	}
 	return TUN_PARSE_OK;

@@ -230,7 +230,10 @@ static void on_if(struct tun_run *r, enum xnl_link_event ev, const struct xnl_li
 		}
 		break;
 	case XNL_LINK_GONE:
-		fprintf(stderr, "%s%s disappeared: stopping\n", r->pfx, name);
+		if (l->moved)	/* the steering program went along: say what stays there and how to remove it */
+			xb_say_moved(r->pfx, name, l, r->steer ? tun_steer_id(r->steer) : 0, XB_STEER_PROG_NAME, "");
+		else
+			fprintf(stderr, "%s%s disappeared: stopping\n", r->pfx, name);
 		__atomic_store_n(&r->ctl.down[TUN_NIC], 1, __ATOMIC_RELAXED);
 		stop(r, "error", XB_EXIT_ERROR);
 		break;
@@ -280,7 +283,12 @@ static void on_dev(struct tun_run *r, enum xnl_link_event ev, const struct xnl_l
 		}
 		break;
 	case XNL_LINK_GONE:
-		fprintf(stderr, "%s%s disappeared (deleted under the bridge): stopping\n", r->pfx, name);
+		if (l->moved)
+			xb_say_moved(r->pfx, name, l, 0, NULL,
+				     r->dev.created ? " (the bridge made it: it goes away there when the bridge exits)" :
+						      " (a persistent device: it stays there)");
+		else
+			fprintf(stderr, "%s%s disappeared (deleted under the bridge): stopping\n", r->pfx, name);
 		__atomic_store_n(&r->ctl.down[TUN_DEV], 1, __ATOMIC_RELAXED);
 		stop(r, "error", XB_EXIT_ERROR);
 		break;

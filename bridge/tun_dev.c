@@ -15,10 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <net/if.h>
+#include <linux/if_link.h>
 #include <linux/if_tun.h>
 #include <linux/rtnetlink.h>
 
 #include "tun.h"
+#include "xnl.h"
 
 #define TUN_PATH "/dev/net/tun"
 
@@ -52,10 +55,180 @@ static int set_offload(int fd)
 	return -errno;
 }
 
+/*
+ * A name for the device that does not exist now ("tap0", "tun3"), for a sentence that asks for
+ * another one; "" when the first hundred are all taken.
+ */
+static void free_name(enum tun_kind kind, char *buf, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < 100; i++) {
+		snprintf(buf, len, "%s%u", kind_name(kind), i);
+		if (!if_nametoindex(buf))
+			return;
+	}
+	buf[0] = '\0';
+}
+
+/* "choose another name for --tap, one that does not exist (e.g. tap0): ..." into @buf. */
+static const char *another_name(enum tun_kind kind, char *buf, size_t len)
+{
+	char name[IF_NAMESIZE];
+
+	free_name(kind, name, sizeof(name));
+	snprintf(buf, len,
+		 "choose another name for --%s, one that does not exist%s%s%s: the bridge creates that device and removes "
+		 "it at exit",
+		 kind_name(kind), name[0] ? " (e.g. " : "", name, name[0] ? ")" : "");
+	return buf;
+}
+
+/* What an existing device is, as rtnetlink describes it: its kind and, for a TUN/TAP, the tun driver's IFLA_TUN_*. */
+struct existing {
+	struct xnl_link link;
+	bool tun_known;			/* the tun driver described itself (Linux 4.15+) */
+	uint8_t tun_type;		/* IFF_TUN or IFF_TAP */
+	bool persist, multi_queue;
+	uint32_t queues;		/* attached: fds some process holds */
+};
+
+static const struct xnl_policy linkinfo_policy[IFLA_INFO_MAX + 1] = {
+	[IFLA_INFO_DATA] = { "IFLA_INFO_DATA", MNL_TYPE_NESTED, 0 },
+};
+
+static const struct xnl_policy tun_policy[IFLA_TUN_MAX + 1] = {
+	[IFLA_TUN_TYPE] = { "IFLA_TUN_TYPE", MNL_TYPE_U8, 0 },
+	[IFLA_TUN_PERSIST] = { "IFLA_TUN_PERSIST", MNL_TYPE_U8, 0 },
+	[IFLA_TUN_MULTI_QUEUE] = { "IFLA_TUN_MULTI_QUEUE", MNL_TYPE_U8, 0 },
+	[IFLA_TUN_NUM_QUEUES] = { "IFLA_TUN_NUM_QUEUES", MNL_TYPE_U32, 0 },
+};
+
+static int existing_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1], *tun[IFLA_TUN_MAX + 1];
+	static const struct xnl_policy link_policy[IFLA_MAX + 1] = {
+		[IFLA_LINKINFO] = { "IFLA_LINKINFO", MNL_TYPE_NESTED, 0 },
+	};
+	struct existing *e = data;
+	int err;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	err = xnl_link_parse(nlh, &e->link);
+	if (err)
+		return err;
+	if (strcmp(e->link.kind, "tun"))
+		return 0;
+	err = xnl_attrs_parse_msg(nlh, sizeof(struct ifinfomsg), "RTM_NEWLINK", link_policy, IFLA_MAX, tb);
+	if (!err && tb[IFLA_LINKINFO])
+		err = xnl_attrs_parse_nested(tb[IFLA_LINKINFO], "IFLA_LINKINFO", linkinfo_policy, IFLA_INFO_MAX, info);
+	if (err || !tb[IFLA_LINKINFO] || !info[IFLA_INFO_DATA])
+		return err;
+	err = xnl_attrs_parse_nested(info[IFLA_INFO_DATA], "IFLA_INFO_DATA", tun_policy, IFLA_TUN_MAX, tun);
+	if (err || !tun[IFLA_TUN_TYPE] || !tun[IFLA_TUN_PERSIST] || !tun[IFLA_TUN_MULTI_QUEUE])
+		return err;
+	e->tun_known = true;
+	e->tun_type = mnl_attr_get_u8(tun[IFLA_TUN_TYPE]);
+	e->persist = mnl_attr_get_u8(tun[IFLA_TUN_PERSIST]);
+	e->multi_queue = mnl_attr_get_u8(tun[IFLA_TUN_MULTI_QUEUE]);
+	e->queues = tun[IFLA_TUN_NUM_QUEUES] ? mnl_attr_get_u32(tun[IFLA_TUN_NUM_QUEUES]) : 0;
+	return 0;
+}
+
+/* RTM_GETLINK by name.  0, or -errno (ENODEV: no such device now). */
+static int existing_get(const char *name, struct existing *e)
+{
+	char buf[256] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	struct xnl_sock *s;
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	ret = xnl_sock_open(&s, NETLINK_ROUTE, NULL);
+	if (ret)
+		return ret;
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	ret = xnl_sock_request(s, nlh, existing_cb, e);
+	xnl_sock_close(s);
+	if (!ret && !e->link.ifindex)
+		ret = -ENODEV;
+	return ret;
+}
+
+/* "the loopback device", "a veth device", "a network device" (a driver's own, e.g. a NIC). */
+static const char *kind_phrase(const struct xnl_link *l, char *buf, size_t len)
+{
+	const char *k = xnl_link_kind(l);
+
+	if (!strcmp(k, "loopback"))
+		snprintf(buf, len, "the loopback device");
+	else if (!strcmp(k, "device"))
+		snprintf(buf, len, "a network device");
+	else
+		snprintf(buf, len, "%s %s device", strchr("aeiou", k[0]) ? "an" : "a", k);
+	return buf;
+}
+
+/*
+ * A device named like ours exists: use it only when it is a persistent multi-queue TUN/TAP of
+ * our kind (made for us with 'ip tuntap add ... multi_queue').  Anything else is someone else's:
+ * say what it is and why the bridge cannot use it, and ask for a new name.  Never advise removing
+ * it.  0 (use it, or the kernel cannot describe it: TUNSETIFF decides), or -EEXIST / -EBUSY (@err).
+ */
+static int existing_check(const struct tun_dev *d, char *err, size_t errlen)
+{
+	const char *k = kind_name(d->kind), *K = d->kind == TUN_KIND_TAP ? "TAP" : "TUN";
+	char what[64], other[200];
+	struct existing e;
+
+	/* Gone meanwhile (then it is created), or no answer: TUNSETIFF decides, setiff_error() words it. */
+	if (existing_get(d->name, &e))
+		return 0;
+	if (strcmp(e.link.kind, "tun")) {
+		snprintf(err, errlen, "%s is %s, not a %s device: the bridge neither uses nor changes it: %s", d->name,
+			 kind_phrase(&e.link, what, sizeof(what)), K, another_name(d->kind, other, sizeof(other)));
+		return -EEXIST;
+	}
+	if (!e.tun_known)
+		return 0;
+	snprintf(what, sizeof(what), "%s", e.tun_type == IFF_TAP ? "TAP" : "TUN");
+	if (!e.persist) {
+		snprintf(err, errlen,
+			 "%s is a %s device of another running program (not persistent, %u queue%s open): the bridge does not "
+			 "take it over: %s",
+			 d->name, what, e.queues, e.queues == 1 ? "" : "s", another_name(d->kind, other, sizeof(other)));
+		return -EBUSY;
+	}
+	if (strcmp(what, K)) {
+		snprintf(err, errlen, "%s is a persistent %s device, not a %s: %s", d->name, what, K,
+			 another_name(d->kind, other, sizeof(other)));
+		return -EEXIST;
+	}
+	if (!e.multi_queue) {
+		char name[IF_NAMESIZE];
+
+		free_name(d->kind, name, sizeof(name));
+		snprintf(err, errlen,
+			 "%s is a persistent %s device made without multi_queue, and the bridge needs one queue per worker: "
+			 "%s; or make a persistent multi-queue %s under a new name ('ip tuntap add dev %s mode %s multi_queue')",
+			 d->name, K, another_name(d->kind, other, sizeof(other)), K, name[0] ? name : "NEWNAME", k);
+		return -EEXIST;
+	}
+	return 0;
+}
+
 /* The sentence for a failed TUNSETIFF on queue @i of @d. */
 static void setiff_error(const struct tun_dev *d, unsigned int i, bool existed, int e, char *err, size_t errlen)
 {
 	const char *k = kind_name(d->kind);
+	char other[200];
 
 	if (e == EPERM || e == EACCES)
 		snprintf(err, errlen, "%s %s needs CAP_NET_ADMIN: run as root or grant it",
@@ -63,12 +236,11 @@ static void setiff_error(const struct tun_dev *d, unsigned int i, bool existed, 
 	else if (e == EINVAL && existed && i == 0)
 		snprintf(err, errlen,
 			 "%s exists but is not a multi-queue %s device (another kind of device, a %s, or made without "
-			 "multi_queue): choose another name, or recreate it with 'ip link del %s; ip tuntap add dev %s "
-			 "mode %s multi_queue'",
-			 d->name, k, d->kind == TUN_KIND_TAP ? "tun" : "tap", d->name, d->name, k);
+			 "multi_queue): the bridge does not change it: %s",
+			 d->name, k, d->kind == TUN_KIND_TAP ? "tun" : "tap", another_name(d->kind, other, sizeof(other)));
 	else if (e == EBUSY)
-		snprintf(err, errlen, "%s is busy: another program has it open as a single-queue device: choose another name",
-			 d->name);
+		snprintf(err, errlen, "%s is busy: another program has it open as a single-queue device: %s", d->name,
+			 another_name(d->kind, other, sizeof(other)));
 	else
 		snprintf(err, errlen, "cannot %s queue %u of %s %s: %s", i ? "attach" : existed ? "attach to" : "create", i,
 			 k, d->name, strerror(e));
@@ -89,6 +261,12 @@ int tun_dev_open(struct tun_dev *d, const char *name, enum tun_kind kind, unsign
 		return -EINVAL;
 	}
 	existed = if_nametoindex(name) != 0;
+	/* Before TUNSETIFF: attaching a queue to someone else's device would change it, if only for a moment. */
+	if (existed) {
+		ret = existing_check(d, err, errlen);
+		if (ret)
+			return ret;
+	}
 	for (i = 0; i < nqueues; i++) {
 		struct ifreq ifr;
 
@@ -131,11 +309,13 @@ int tun_dev_open(struct tun_dev *d, const char *name, enum tun_kind kind, unsign
 				goto fail;
 			}
 			if (!(ifr.ifr_flags & IFF_PERSIST)) {
+				char other[200];
+
+				/* Only where the kernel could not describe the device before (existing_check). */
 				ret = -EBUSY;
 				snprintf(err, errlen,
-					 "%s already exists and belongs to another running program (it is not persistent): "
-					 "choose another name",
-					 name);
+					 "%s already exists and belongs to another running program (it is not persistent): %s",
+					 name, another_name(kind, other, sizeof(other)));
 				goto fail;
 			}
 		}

@@ -30,6 +30,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "daemon.h"
 #include "tun.h"
 #include "xdpbridge_steer.skel.h"
 
@@ -181,9 +182,10 @@ static int clear_way(struct tun_steer *s, bool force, char *err, size_t errlen)
 		fd = bpf_prog_get_fd_by_id(id);
 		if (fd < 0) {
 			ret = -errno;
-			snprintf(err, errlen, "%s has XDP program id %u attached and it cannot be inspected (%s): remove it with "
-					      "'ip link set dev %s xdp off'",
-				 ifn, id, strerror(errno), ifn);
+			snprintf(err, errlen, "%s has XDP program id %u attached and it cannot be inspected (%s): %s", ifn, id,
+				 strerror(errno),
+				 errno == ENOENT ? "it went away meanwhile: retry" :
+						   "run as root (CAP_SYS_ADMIN), so the bridge can tell whose it is");
 			return ret;
 		}
 		memset(&info, 0, sizeof(info));
@@ -212,10 +214,7 @@ static int clear_way(struct tun_steer *s, bool force, char *err, size_t errlen)
 			}
 		} else if (!force) {
 			close(fd);
-			snprintf(err, errlen,
-				 "%s already has XDP program '%s' (id %u, %s mode) attached: remove it ('ip link set dev %s "
-				 "xdp off') or run with --force to replace it",
-				 ifn, info.name, id, xdp_modes[i].mode, ifn);
+			xb_foreign_prog_msg(err, errlen, ifn, info.name, id, xdp_modes[i].mode);
 			return -EBUSY;
 		}
 		/* Named by fd: if it was replaced meanwhile, the kernel refuses instead of removing another. */
@@ -396,8 +395,9 @@ void tun_steer_close(struct tun_steer *s)
 				s->pfx, s->ifname);
 		else if (ret && ret != -ENODEV)
 			fprintf(stderr, "%scould not detach the steering program (id %u) from %s: %s: remove it with 'ip link set "
-					"dev %s xdp off'\n",
-				s->pfx, s->prog_id, s->ifname, strerror(-ret), s->ifname);
+					"dev %s %s off'\n",
+				s->pfx, s->prog_id, s->ifname, strerror(-ret), s->ifname,
+				xb_xdp_off_cmd(s->mode_flag == XDP_FLAGS_SKB_MODE ? XDP_ATTACHED_SKB : XDP_ATTACHED_DRV));
 	}
 	xdpbridge_steer__destroy(s->skel);
 	free(s);

@@ -614,7 +614,7 @@ int tun_worker_open(struct tun_worker *w, const struct tun_cfg *cfg, int ifindex
 	o.xskmap_fd = xskmap_fd;
 	ret = xdpsock_pair_create(&w->tx, &w->rx, ifindex, w->queue, &o);
 	if (ret) {
-		snprintf(err, errlen, "%s", xdpsock_errmsg());
+		xb_lib_error(ret, &o, cfg->ifname, err, errlen);
 		goto fail;
 	}
 	w->xsk_fd = xdpsock_rx_fd(w->rx);

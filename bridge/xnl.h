@@ -77,6 +77,14 @@ struct xnl_link {
 	int link;			/* IFLA_LINK: peer or lower device (maybe in another namespace); 0 none */
 	int32_t link_netnsid;		/* IFLA_LINK_NETNSID: that namespace's id; -1 when it is ours */
 	struct xnl_xdp_prog xdp;
+	/*
+	 * RTM_DELLINK only.  The kernel says the same "deleted" for a link that moved to another
+	 * namespace, and adds where it went: IFLA_NEW_NETNSID (and IFLA_NEW_IFINDEX, Linux 4.16+).
+	 * A link moved away keeps its XDP program there.
+	 */
+	bool moved;			/* it left for another namespace; false: deleted (or unknown) */
+	int32_t new_netnsid;		/* that namespace's id as ours numbers it; -1 when not assigned */
+	int new_ifindex;		/* its index there; 0 when the kernel did not say */
 };
 
 /**
@@ -101,6 +109,23 @@ bool xnl_link_usable(const struct xnl_link *l);
 const char *xnl_operstate_str(uint8_t operstate);
 /** xnl_mac_str() - "02:00:00:00:00:01" into @buf (3 * 32 bytes suffice); "" when there is none. */
 const char *xnl_mac_str(const struct xnl_link *l, char *buf, size_t len);
+
+/* ---- another namespace, by the id this one gives it (a moved link's IFLA_NEW_NETNSID) ---- */
+
+/**
+ * xnl_netns_name() - the name (as 'ip netns' knows it: a file under /run/netns) of the
+ * network namespace that the calling thread's namespace numbers @nsid (RTM_GETNSID on each).
+ * Return: 0 with the name in @name, -ENOENT when none of those files is that namespace (a
+ * container's, or one without a name), or another -errno.
+ */
+int xnl_netns_name(int32_t nsid, char *name, size_t len);
+
+/**
+ * xnl_link_get_netnsid() - link @ifindex of the namespace numbered @nsid, as it is now
+ * (RTM_GETLINK with IFLA_TARGET_NETNSID, Linux 4.20+: read only, needs CAP_NET_ADMIN over that
+ * namespace).  Return: 0, or -errno (ENODEV: no such link there now).
+ */
+int xnl_link_get_netnsid(int32_t nsid, int ifindex, struct xnl_link *l);
 
 /* ---- XDP ----------------------------------------------------------------- */
 
@@ -208,10 +233,14 @@ enum xnl_link_event {
 	XNL_LINK_UP,		/* became usable: admin up and carrier (xnl_link_usable) */
 	XNL_LINK_DOWN,		/* stopped being usable */
 	XNL_LINK_CHANGED,	/* still there, but its name, MTU, MAC or XDP program changed */
-	XNL_LINK_GONE,		/* deleted, or moved out of the namespace */
+	XNL_LINK_GONE,		/* deleted, or moved out of the namespace (link->moved) */
 };
 
-/* @link: the state after the event (for GONE: the last known). */
+/*
+ * @link: the state after the event; for GONE, the kernel's last word on it (the RTM_DELLINK:
+ * link->moved says whether it moved to another namespace, and where), or the last known state
+ * when the link was found missing by a re-read after lost events (moved then false).
+ */
 typedef void (*xnl_link_fn)(enum xnl_link_event ev, const struct xnl_link *link, void *ctx);
 
 struct xnl_monitor;

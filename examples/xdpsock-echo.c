@@ -88,8 +88,9 @@ static void usage(FILE *f)
 		"      --auto          zero-copy if possible, else copy (default)\n"
 		"      --native        attach the XDP program in driver mode\n"
 		"      --generic       attach the XDP program in generic (skb) mode\n"
-		"                      (default: native, else generic)\n"
-		"  -c, --count N       stop after echoing N frames\n"
+		"                      (default: native, else generic; one of the two at most, and\n"
+		"                      one of --copy, --zerocopy, --auto)\n"
+		"  -c, --count N       stop after echoing N frames (N >= 1; default: until stopped)\n"
 		"  -d, --duration S    stop after S seconds (default 0: run until SIGINT/SIGTERM)\n"
 		"  -v, --verbose       print the library's informational messages\n"
 		"  -h, --help          this text\n"
@@ -119,6 +120,35 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/*
+ * --copy/--zerocopy/--auto each choose the copy mode, --native/--generic the attach mode: two
+ * different ones contradict each other (which was meant?), so they are refused rather than the
+ * last one silently winning.  *@given: the one named first.  0, or -1 (said why).
+ */
+static int one_of(const char **given, const char *opt)
+{
+	if (*given && strcmp(*given, opt)) {
+		fprintf(stderr, PROG ": %s and %s exclude each other: give one\n", *given, opt);
+		return -1;
+	}
+	*given = opt;
+	return 0;
+}
+
+/*
+ * Why xdpsock_pair_create() failed, in this program's words where one of its options chose the
+ * cause: the library's own sentence names its fields (copy_mode, attach_mode), not our options.
+ */
+static const char *explain(int err, const struct xdpsock_opts *o)
+{
+	/* The library binds before it attaches, and a driver with zero-copy has native XDP. */
+	if (err == -EOPNOTSUPP && o->copy_mode == XDPSOCK_COPY_ZEROCOPY)
+		return "the driver cannot do zero-copy AF_XDP: use --auto (zero-copy where it can, else copy) or --copy";
+	if (err == -EOPNOTSUPP && o->attach_mode == XDPSOCK_ATTACH_NATIVE)
+		return "the driver has no native XDP: use --generic, or neither option (native where it can, else generic)";
+	return xdpsock_errmsg();
 }
 
 static double now_s(void)
@@ -348,7 +378,7 @@ int main(int argc, char **argv)
 	struct echo e = { 0 };
 	struct xdpsock_mode mode;
 	struct epoll_event evs[4];
-	const char *ifname, *why = "?";
+	const char *ifname, *why = "?", *copy_opt = NULL, *attach_opt = NULL;
 	char buf[256];
 	uint64_t v, duration = 0;
 	uint32_t queue = 0;
@@ -364,23 +394,26 @@ int main(int argc, char **argv)
 			queue = (uint32_t)v;
 			break;
 		case 'C':
-			opts.copy_mode = XDPSOCK_COPY_FORCE;
-			break;
 		case 'Z':
-			opts.copy_mode = XDPSOCK_COPY_ZEROCOPY;
-			break;
 		case 'A':
-			opts.copy_mode = XDPSOCK_COPY_AUTO;
+			if (one_of(&copy_opt, c == 'C' ? "--copy" : c == 'Z' ? "--zerocopy" : "--auto"))
+				goto usage_error;
+			opts.copy_mode = c == 'C' ? XDPSOCK_COPY_FORCE : c == 'Z' ? XDPSOCK_COPY_ZEROCOPY : XDPSOCK_COPY_AUTO;
 			break;
 		case 'N':
-			opts.attach_mode = XDPSOCK_ATTACH_NATIVE;
-			break;
 		case 'G':
-			opts.attach_mode = XDPSOCK_ATTACH_GENERIC;
+			if (one_of(&attach_opt, c == 'N' ? "--native" : "--generic"))
+				goto usage_error;
+			opts.attach_mode = c == 'N' ? XDPSOCK_ATTACH_NATIVE : XDPSOCK_ATTACH_GENERIC;
 			break;
 		case 'c':
 			if (parse_u64(optarg, UINT64_MAX, &e.limit))
 				goto bad_value;
+			/* 0 would read as "stop after none"; unlimited is the default, asked for by leaving -c out. */
+			if (!e.limit) {
+				fprintf(stderr, PROG ": -c takes 1 or more; omit it to run until stopped\n");
+				goto usage_error;
+			}
 			break;
 		case 'd':
 			if (parse_u64(optarg, 365u * 24 * 3600, &duration))
@@ -422,7 +455,7 @@ int main(int argc, char **argv)
 	xdpsock_set_log(log_cb, &verbose);
 	err = xdpsock_pair_create(&e.tx, &e.rx, ifindex, queue, &opts);
 	if (err) {
-		fprintf(stderr, PROG ": cannot open %s queue %" PRIu32 ": %s\n", ifname, queue, xdpsock_errmsg());
+		fprintf(stderr, PROG ": cannot open %s queue %" PRIu32 ": %s\n", ifname, queue, explain(err, &opts));
 		return 1;
 	}
 	xdpsock_rx_mode(e.rx, &mode);
@@ -532,8 +565,11 @@ out:
 	return rc;
 
 bad_value:
-	fprintf(stderr, PROG ": invalid value '%s' for -%c / --%s\n", optarg, c,
-		c == 'q' ? "queue" : c == 'c' ? "count" : "duration");
+	fprintf(stderr, PROG ": invalid value '%s' for -%c / --%s: expected %s\n", optarg, c,
+		c == 'q' ? "queue" : c == 'c' ? "count" : "duration",
+		c == 'q' ? "a queue number" : c == 'c' ? "a number of frames, 1 or more" :
+			   "whole seconds, up to 31536000 (0: until a signal)");
+usage_error:
 	usage(stderr);
 	return 2;
 }

@@ -87,6 +87,7 @@ static void usage(FILE *f)
 		"  -q, --queue N       queue to bind (default 0)\n"
 		"      --copy | --zerocopy | --auto     copy mode (default auto)\n"
 		"      --native | --generic             XDP attach mode (default native, else generic)\n"
+		"                      (one of each group at most)\n"
 		"  -v, --verbose       print the library's informational messages\n"
 		"  -h, --help          this text\n"
 		"\n"
@@ -115,6 +116,35 @@ static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
+}
+
+/*
+ * --copy/--zerocopy/--auto each choose the copy mode, --native/--generic the attach mode: two
+ * different ones contradict each other (which was meant?), so they are refused rather than the
+ * last one silently winning.  *@given: the one named first.  0, or -1 (said why).
+ */
+static int one_of(const char **given, const char *opt)
+{
+	if (*given && strcmp(*given, opt)) {
+		fprintf(stderr, PROG ": %s and %s exclude each other: give one\n", *given, opt);
+		return -1;
+	}
+	*given = opt;
+	return 0;
+}
+
+/*
+ * Why xdpsock_pair_create() failed, in this program's words where one of its options chose the
+ * cause: the library's own sentence names its fields (copy_mode, attach_mode), not our options.
+ */
+static const char *explain(int err, const struct xdpsock_opts *o)
+{
+	/* The library binds before it attaches, and a driver with zero-copy has native XDP. */
+	if (err == -EOPNOTSUPP && o->copy_mode == XDPSOCK_COPY_ZEROCOPY)
+		return "the driver cannot do zero-copy AF_XDP: use --auto (zero-copy where it can, else copy) or --copy";
+	if (err == -EOPNOTSUPP && o->attach_mode == XDPSOCK_ATTACH_NATIVE)
+		return "the driver has no native XDP: use --generic, or neither option (native where it can, else generic)";
+	return xdpsock_errmsg();
 }
 
 static int parse_mac(const char *s, uint8_t mac[6])
@@ -406,10 +436,10 @@ int main(int argc, char **argv)
 	struct ping p = { .sport = 40000, .dport = 7, .count = 1000, .rate = 10000, .size = MIN_SIZE };
 	struct xdpsock_mode mode;
 	struct pollfd pfd[2];
-	const char *ifname, *why = NULL, *what = NULL;
+	const char *ifname, *why = NULL, *what = NULL, *want = NULL, *copy_opt = NULL, *attach_opt = NULL;
 	char buf[256], sip[INET_ADDRSTRLEN], dip[INET_ADDRSTRLEN];
 	bool have_mac = false, have_sip = false, have_dip = false;
-	uint32_t v, queue = 0, wait_ms = 1000;
+	uint32_t v, queue = 0, wait_ms = 1000, lo = 0, hi = 0;	/* lo..hi: the range of a numeric option */
 	uint64_t t0, t_end = 0, deadline, now;
 	int verbose = 0, c, ifindex, err, sfd = -1, rc = 1;
 	sigset_t mask;
@@ -417,69 +447,67 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "m:s:D:c:r:S:w:q:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			what = "--dst-mac";
+			what = "--dst-mac", want = "a MAC address like 02:00:00:00:00:01", hi = 0;
 			if (parse_mac(optarg, p.dst_mac))
 				goto bad_value;
 			have_mac = true;
 			break;
 		case 's':
-			what = "--src-ip";
+			what = "--src-ip", want = "an IPv4 address like 198.18.0.1", hi = 0;
 			if (inet_pton(AF_INET, optarg, p.src_ip) != 1)
 				goto bad_value;
 			have_sip = true;
 			break;
 		case 'D':
-			what = "--dst-ip";
+			what = "--dst-ip", want = "an IPv4 address like 198.18.0.2", hi = 0;
 			if (inet_pton(AF_INET, optarg, p.dst_ip) != 1)
 				goto bad_value;
 			have_dip = true;
 			break;
 		case O_SPORT:
 		case O_DPORT:
-			what = c == O_SPORT ? "--src-port" : "--dst-port";
+			what = c == O_SPORT ? "--src-port" : "--dst-port", want = "(a port)", lo = 1, hi = 65535;
 			if (parse_u32(optarg, 1, 65535, &v))
 				goto bad_value;
 			*(c == O_SPORT ? &p.sport : &p.dport) = (uint16_t)v;
 			break;
 		case 'c':
-			what = "--count";
+			what = "--count", want = "frames", lo = 1, hi = MAX_COUNT;
 			if (parse_u32(optarg, 1, MAX_COUNT, &p.count))
 				goto bad_value;
 			break;
 		case 'r':
-			what = "--rate";
+			what = "--rate", want = "frames per second", lo = 1, hi = MAX_RATE;
 			if (parse_u32(optarg, 1, MAX_RATE, &p.rate))
 				goto bad_value;
 			break;
 		case 'S':
-			what = "--size";
+			what = "--size", want = "bytes (Ethernet header included, FCS not)", lo = MIN_SIZE, hi = MAX_SIZE;
 			if (parse_u32(optarg, MIN_SIZE, MAX_SIZE, &p.size))
 				goto bad_value;
 			break;
 		case 'w':
-			what = "--wait";
+			what = "--wait", want = "milliseconds", lo = 0, hi = 600000;
 			if (parse_u32(optarg, 0, 600000, &wait_ms))
 				goto bad_value;
 			break;
 		case 'q':
-			what = "--queue";
+			what = "--queue", want = "a queue number", hi = 0;
 			if (parse_u32(optarg, 0, UINT32_MAX, &queue))
 				goto bad_value;
 			break;
 		case O_COPY:
-			opts.copy_mode = XDPSOCK_COPY_FORCE;
-			break;
 		case O_ZC:
-			opts.copy_mode = XDPSOCK_COPY_ZEROCOPY;
-			break;
 		case O_AUTO:
-			opts.copy_mode = XDPSOCK_COPY_AUTO;
+			if (one_of(&copy_opt, c == O_COPY ? "--copy" : c == O_ZC ? "--zerocopy" : "--auto"))
+				goto usage_error;
+			opts.copy_mode = c == O_COPY ? XDPSOCK_COPY_FORCE : c == O_ZC ? XDPSOCK_COPY_ZEROCOPY : XDPSOCK_COPY_AUTO;
 			break;
 		case O_NATIVE:
-			opts.attach_mode = XDPSOCK_ATTACH_NATIVE;
-			break;
 		case O_GENERIC:
-			opts.attach_mode = XDPSOCK_ATTACH_GENERIC;
+			if (one_of(&attach_opt, c == O_NATIVE ? "--native" : "--generic"))
+				goto usage_error;
+			opts.attach_mode = c == O_NATIVE ? XDPSOCK_ATTACH_NATIVE : XDPSOCK_ATTACH_GENERIC;
 			break;
 		case 'v':
 			verbose++;
@@ -533,7 +561,7 @@ int main(int argc, char **argv)
 	xdpsock_set_log(log_cb, &verbose);
 	err = xdpsock_pair_create(&p.tx, &p.rx, ifindex, queue, &opts);
 	if (err) {
-		fprintf(stderr, PROG ": cannot open %s queue %" PRIu32 ": %s\n", ifname, queue, xdpsock_errmsg());
+		fprintf(stderr, PROG ": cannot open %s queue %" PRIu32 ": %s\n", ifname, queue, explain(err, &opts));
 		goto out;
 	}
 	xdpsock_tx_mode(p.tx, &mode);
@@ -617,7 +645,12 @@ out:
 	return rc;
 
 bad_value:
-	fprintf(stderr, PROG ": invalid value '%s' for %s\n", optarg, what);
+	if (hi)
+		fprintf(stderr, PROG ": invalid value '%s' for %s: expected %" PRIu32 " to %" PRIu32 " %s\n", optarg, what, lo,
+			hi, want);
+	else
+		fprintf(stderr, PROG ": invalid value '%s' for %s: expected %s\n", optarg, what, want);
+usage_error:
 	usage(stderr);
 	return 2;
 }

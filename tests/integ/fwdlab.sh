@@ -10,7 +10,8 @@
 #   $GEN: g0 198.18.1.1/24 <==veth==> p0 [$FWD: xdpbridge fwd p0 p1] p1 <==veth==> s0 198.18.1.2/24 :$SINK
 #
 # The bridge is a bump in the wire: gen and sink share a subnet and know each other's MAC
-# (static neighbours).  Namespaces are xst<run>-<pid>-{gen,fwd,sink}: tests/run.sh finds what a
+# (static neighbours).  Namespaces are xst<run>-<pid>-{gen,fwd,sink} (and -other, where a test
+# moves a port away): tests/run.sh finds what a
 # test left behind by the xst<run>- prefix.  fwd_cleanup (the scripts' EXIT trap) stops every
 # process started here and removes the namespaces.
 
@@ -21,6 +22,7 @@ PFX=xst${XST_RUN:-0}-$$
 GEN=$PFX-gen
 FWD=$PFX-fwd
 SINK=$PFX-sink
+OTHER=$PFX-other	# made by a test that moves a port out of $FWD
 GEN_MAC=02:00:00:00:01:01
 SINK_MAC=02:00:00:00:01:02
 GEN_IP=198.18.1.1
@@ -75,10 +77,10 @@ fwd_cleanup() {
 	trap - EXIT INT TERM
 	for pid in "${PIDS[@]}"; do stop_pid "$pid" 2; done
 	# Anything still running in our namespaces was started by this script (ip netns exec).
-	for ns in "$GEN" "$FWD" "$SINK"; do
+	for ns in "$GEN" "$FWD" "$SINK" "$OTHER"; do
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
 	done
-	for ns in "$GEN" "$FWD" "$SINK"; do ip netns del "$ns" 2>/dev/null; done
+	for ns in "$GEN" "$FWD" "$SINK" "$OTHER"; do ip netns del "$ns" 2>/dev/null; done
 	rm -rf "$TMP"
 }
 

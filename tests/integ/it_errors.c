@@ -4,13 +4,17 @@
  * no such ifindex, queue beyond the device's count, ring sizes, frame sizes, frame counts,
  * malformed opts, fast-path calls beyond what was reserved (ERANGE) or too long (EMSGSIZE),
  * missing capabilities (a forked child drops them with libcap), a queue bound by another socket
- * of ours, and someone else's XDP program on the interface (native and generic).
+ * of ours, and someone else's XDP program on the interface (native and generic).  Then the
+ * examples built on the library (xdpsock-echo, xdpsock-ping), run as programs: their usage
+ * errors (exit 2) name the option and what it takes, and a failure one of their options chose
+ * is said with that option, not with the library's field.
  */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/capability.h>
 #include <sys/wait.h>
+#include <stdio.h>
 #include <xdpsock/xdpsock.h>
 
 #include "lab.h"
@@ -321,6 +325,65 @@ static void foreign_program(int generic)
 	CHECK(!lab_xdp_attached(l, LAB_B), "program left on vb");
 }
 
+/* Run an example (@ns: inside that namespace, or NULL), both outputs into @out: its exit status. */
+static int example(const char *ns, const char *args, char *out, size_t len)
+{
+	const char *build = getenv("XDPSOCK_BUILD") ? getenv("XDPSOCK_BUILD") : "build";
+	char cmd[512];
+	size_t n = 0;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s%s timeout 10 %s/bin/%s 2>&1", ns ? "ip netns exec " : "", ns ? ns : "", build, args);
+	fflush(NULL);
+	p = popen(cmd, "r");
+	CHECK(p, "popen '%s': %s", cmd, strerror(errno));
+	while (n + 1 < len && fgets(out + n, (int)(len - n), p))
+		n += strlen(out + n);
+	out[n] = '\0';
+	st = pclose(p);
+	printf("  $ %s\n    -> %d: %.*s\n", args, WIFEXITED(st) ? WEXITSTATUS(st) : -1, (int)strcspn(out, "\n"), out);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void examples(void)
+{
+	static const struct {
+		const char *args;
+		int status;
+		const char *says;
+	} usage[] = {
+		{ "xdpsock-echo -c 0 lo", 2, "xdpsock-echo: -c takes 1 or more; omit it to run until stopped\n" },
+		{ "xdpsock-echo --native --generic lo", 2, "xdpsock-echo: --native and --generic exclude each other: give one\n" },
+		{ "xdpsock-echo --zerocopy --copy lo", 2, "xdpsock-echo: --zerocopy and --copy exclude each other: give one\n" },
+		{ "xdpsock-echo -c many lo", 2,
+		  "xdpsock-echo: invalid value 'many' for -c / --count: expected a number of frames, 1 or more\n" },
+		{ "xdpsock-ping -S 9000 lo", 2,
+		  "xdpsock-ping: invalid value '9000' for --size: expected 64 to 1500 bytes (Ethernet header included, FCS not)\n" },
+		{ "xdpsock-ping --generic --native lo", 2, "xdpsock-ping: --generic and --native exclude each other: give one\n" },
+		{ "xdpsock-ping --auto --zerocopy lo", 2, "xdpsock-ping: --auto and --zerocopy exclude each other: give one\n" },
+	};
+	char out[8192];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(usage) / sizeof(usage[0]); i++) {
+		rc = example(NULL, usage[i].args, out, sizeof(out));
+		CHECK(rc == usage[i].status, "'%s' exited %d, expected %d: %s", usage[i].args, rc, usage[i].status, out);
+		CHECK(!strncmp(out, usage[i].says, strlen(usage[i].says)), "'%s' said '%s', expected '%s'", usage[i].args,
+		      out, usage[i].says);
+	}
+	/* veth has no zero-copy: the refusal names the example's options, not copy_mode. */
+	rc = example(l->ns[LAB_B], "xdpsock-echo --zerocopy vb", out, sizeof(out));
+	CHECK(rc == 1, "xdpsock-echo --zerocopy vb exited %d: %s", rc, out);
+	CHECK(strstr(out, "xdpsock-echo: cannot open vb queue 0: the driver cannot do zero-copy AF_XDP: use --auto "
+			  "(zero-copy where it can, else copy) or --copy\n"),
+	      "xdpsock-echo --zerocopy vb said '%s'", out);
+	CHECK(!strstr(out, "copy_mode"), "a library field in '%s'", out);
+	CHECK(!lab_xdp_attached(l, LAB_B), "xdpsock-echo --zerocopy left a program on vb");
+	printf("examples: usage errors and the zero-copy refusal in their own words\n");
+}
+
 int main(void)
 {
 	lab_require_root("it_errors");
@@ -335,6 +398,7 @@ int main(void)
 	already_bound();
 	foreign_program(0);
 	foreign_program(1);
+	examples();
 	printf("PASS it_errors\n");
 	return T_PASS;
 }

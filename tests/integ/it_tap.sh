@@ -22,7 +22,9 @@
 #      bridge (ARP for 198.18.7.2 answered by the TAP with its own MAC) and vb's own address
 #      through B's stack (ARP answered by vb), the program counting no_match and arp_nd;
 #   9. a persistent multi-queue TAP ('ip tuntap add ... multi_queue') is attached, not created,
-#      and survives the bridge; a single-queue one is refused, naming the fix.
+#      and survives the bridge; devices that are not the bridge's to use are refused in exact
+#      words that say what they are and suggest a new name, never 'ip link del', and stay as they
+#      were: a single-queue persistent TAP, a persistent TUN, the loopback device.
 #
 # Namespaces xst<run>-<pid>-{a,b}; everything is removed on exit (trap).  Exit 0 pass, 1 fail,
 # 77 skip (not root).  About 30 s.
@@ -137,8 +139,24 @@ ip -n "$NB" tuntap add dev taps mode tap
 nsx "$NB" timeout 20 "$BR" tap vb --tap taps -d 1 > "$TMP/single.out" 2> "$TMP/single.err"
 RC=$?
 show "bridge stderr" "$TMP/single.err"
-check "a single-queue persistent TAP is refused with exit 1 (got $RC), naming the fix" \
-	eval '[ "$RC" -eq 1 ] && grep -q "multi_queue" "$TMP/single.err"'
+check "a single-queue persistent TAP is refused with exit 1 (got $RC), in these words" \
+	eval '[ "$RC" -eq 1 ] && grep -qxF "xdpbridge tap: taps is a persistent TAP device made without multi_queue, and the bridge needs one queue per worker: choose another name for --tap, one that does not exist (e.g. tap0): the bridge creates that device and removes it at exit; or make a persistent multi-queue TAP under a new name ('"'"'ip tuntap add dev tap0 mode tap multi_queue'"'"')" "$TMP/single.err"'
+ip -n "$NB" tuntap add dev tunp mode tun multi_queue
+nsx "$NB" timeout 20 "$BR" tap vb --tap tunp -d 1 > "$TMP/tunp.out" 2> "$TMP/tunp.err"
+RC=$?
+show "bridge stderr" "$TMP/tunp.err"
+check "a persistent TUN as --tap is refused with exit 1 (got $RC), in these words" \
+	eval '[ "$RC" -eq 1 ] && grep -qxF "xdpbridge tap: tunp is a persistent TUN device, not a TAP: choose another name for --tap, one that does not exist (e.g. tap0): the bridge creates that device and removes it at exit" "$TMP/tunp.err"'
+nsx "$NB" timeout 20 "$BR" tap vb --tap lo -d 1 > "$TMP/lo.out" 2> "$TMP/lo.err"
+RC=$?
+show "bridge stderr" "$TMP/lo.err"
+check "--tap lo is refused with exit 1 (got $RC), in these words" \
+	eval '[ "$RC" -eq 1 ] && grep -qxF "xdpbridge tap: lo is the loopback device, not a TAP device: the bridge neither uses nor changes it: choose another name for --tap, one that does not exist (e.g. tap0): the bridge creates that device and removes it at exit" "$TMP/lo.err"'
+check "none advises deleting a device ('ip link del')" eval '! grep -q "link del" "$TMP/single.err" "$TMP/tunp.err" "$TMP/lo.err"'
+check "taps, tunp and lo are still there, as they were" \
+	eval 'ip -n "$NB" -d link show dev taps | grep -q "tun type tap" && ip -n "$NB" -d link show dev tunp | grep -q "tun type tun" && ip -n "$NB" link show dev lo | grep -q LOOPBACK'
+ip -n "$NB" tuntap del dev taps mode tap
+ip -n "$NB" tuntap del dev tunp mode tun multi_queue
 check "no XDP program left on vb" eval '! has_xdp "$NB" vb'
 
 [ "$fails" -eq 0 ] && { echo "PASS it_tap"; exit 0; }

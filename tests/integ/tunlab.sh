@@ -13,7 +13,8 @@
 # TX checksum offload is off on va: a veth hands its peer segments whose checksum the "hardware"
 # was to finish (CHECKSUM_PARTIAL); XDP and AF_XDP see only the bytes, so the TAP/TUN would
 # receive them unfinished.  A real NIC's frames are complete.  Namespaces are
-# xst<run>-<pid>-{a,b}: tests/run.sh finds what a test left behind by the xst<run>- prefix.
+# xst<run>-<pid>-{a,b} (and -c, where a test moves a link away): tests/run.sh finds what a test
+# left behind by the xst<run>- prefix.
 # tun_cleanup (the scripts' EXIT trap) stops every process started here and removes the
 # namespaces (the bridge's TAP/TUN and XDP program go with them).
 
@@ -22,6 +23,7 @@ BR=$BUILD/bin/xdpbridge
 PFX=xst${XST_RUN:-0}-$$
 NA=$PFX-a
 NB=$PFX-b
+NC=$PFX-c	# made by a test that moves a link out of $NB
 A_MAC=02:00:00:00:07:01
 B_MAC=02:00:00:00:07:02
 TMP=$(mktemp -d "/tmp/$PFX.XXXXXX") || exit 1
@@ -77,10 +79,10 @@ tun_cleanup() {
 	trap - EXIT INT TERM
 	for pid in "${PIDS[@]}"; do stop_pid "$pid" 2; done
 	# Anything still running in our namespaces was started by this script (ip netns exec).
-	for ns in "$NA" "$NB"; do
+	for ns in "$NA" "$NB" "$NC"; do
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
 	done
-	for ns in "$NA" "$NB"; do ip netns del "$ns" 2>/dev/null; done
+	for ns in "$NA" "$NB" "$NC"; do ip netns del "$ns" 2>/dev/null; done
 	rm -rf "$TMP"
 }
 
@@ -339,6 +341,11 @@ PY
 udp_seq() {
 	local fns=$1 tns=$2 dst=$3 count=$4 rate=$5 src=${6:-} secs rpid spid
 	secs=$((count / rate + 15))
+	# Emptied here, in the foreground: the background job's own redirection truncates later, and
+	# the previous run's "ready" would start the sender before this receiver is bound (the
+	# sender's connected socket then dies of the port-unreachable: ECONNREFUSED).
+	: > "$TMP/udp-recv.out"
+	: > "$TMP/udp-send.out"
 	ip netns exec "$tns" timeout $((secs + 5)) python3 "$TMP/udpseq.py" recv "$dst" 7000 "$count" "$secs" \
 		> "$TMP/udp-recv.out" 2>&1 &
 	rpid=$!

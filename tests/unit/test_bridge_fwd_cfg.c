@@ -232,12 +232,75 @@ static void test_usage_errors(void **state)
 	expect_usage("--frames 4095 is too few for two fill rings of 2048: use at least 4096", &c,
 		     parse(&c, "p0", "p1", "--frames", "4095", NULL));
 	expect_usage("--frames '0'", &c, parse(&c, "p0", "p1", "--frames", "0", NULL));
+	expect_usage("--xdp given twice ('native', then 'generic'): give one", &c,
+		     parse(&c, "p0", "p1", "-x", "native", "--xdp", "generic", NULL));
+	expect_usage("--mode given twice ('auto', then 'copy'): give one", &c,
+		     parse(&c, "p0", "p1", "-m", "auto", "-m", "copy", NULL));
 	expect_usage("--interval '-1'", &c, parse(&c, "p0", "p1", "-i", "-1", NULL));
 	expect_usage("--duration 'soon'", &c, parse(&c, "p0", "p1", "-d", "soon", NULL));
 	/* A failed parse does not poison the next one (getopt's state is reset). */
 	assert_int_equal(parse(&c, "p0", "p1", "-jv", NULL), FWD_PARSE_OK);
 	assert_true(c.json);
 	assert_int_equal(c.verbose, 1);
+}
+
+/* The library's failures in the command line's words (cfg.c xb_lib_error()), one row per cause. */
+static void test_lib_error(void **state)
+{
+	static const struct {
+		int err;
+		enum xdpsock_copy_mode copy;
+		enum xdpsock_attach_mode attach;
+		uint32_t frames, frame_size;
+		const char *ifname;
+		const char *want;
+	} rows[] = {
+		{ -EOPNOTSUPP, XDPSOCK_COPY_ZEROCOPY, XDPSOCK_ATTACH_AUTO, 8192, 2048, "p0",
+		  "p0's driver cannot do zero-copy AF_XDP: use -m auto (zero-copy where the driver can, else copy) or -m copy" },
+		/* The library binds first: with both asked, the refusal is the zero-copy one. */
+		{ -EOPNOTSUPP, XDPSOCK_COPY_ZEROCOPY, XDPSOCK_ATTACH_NATIVE, 8192, 2048, "p1",
+		  "p1's driver cannot do zero-copy AF_XDP" },
+		{ -EOPNOTSUPP, XDPSOCK_COPY_AUTO, XDPSOCK_ATTACH_NATIVE, 8192, 2048, "lo",
+		  "lo's driver has no native XDP: use -x auto (native where the driver can, else generic) or -x generic" },
+		{ -ENOMEM, XDPSOCK_COPY_AUTO, XDPSOCK_ATTACH_AUTO, 16777216, 2048, "p0",
+		  "not enough memory for a UMEM of 16777216 frames of 2048 bytes (32 GiB) per queue: lower --frames" },
+		{ -ENOMEM, XDPSOCK_COPY_AUTO, XDPSOCK_ATTACH_AUTO, 100000, 4096, NULL,
+		  "not enough memory for a UMEM of 100000 frames of 4096 bytes (391 MiB) per queue: lower --frames or use "
+		  "--frame-size 2048" },
+		/* Not chosen through an option: the library's own sentence, whatever it is. */
+		{ -EOPNOTSUPP, XDPSOCK_COPY_AUTO, XDPSOCK_ATTACH_AUTO, 8192, 2048, "p0", "" },
+		{ -EBUSY, XDPSOCK_COPY_ZEROCOPY, XDPSOCK_ATTACH_NATIVE, 8192, 2048, "p0", "" },
+		/* tap/tun: the library attaches nothing (our steering program does), so -x is not its cause. */
+		{ -EOPNOTSUPP, XDPSOCK_COPY_AUTO, XDPSOCK_ATTACH_NONE, 8192, 2048, "vb", "" },
+	};
+	char buf[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct xdpsock_opts o = { .sz = sizeof(o), .copy_mode = rows[i].copy, .attach_mode = rows[i].attach,
+					  .frame_count = rows[i].frames, .frame_size = rows[i].frame_size };
+
+		xb_lib_error(rows[i].err, &o, rows[i].ifname, buf, sizeof(buf));
+		if (rows[i].want[0] ? !strstr(buf, rows[i].want) : strcmp(buf, xdpsock_errmsg()))
+			fail_msg("row %zu: \"%s\", expected \"%s\"", i, buf, rows[i].want[0] ? rows[i].want : xdpsock_errmsg());
+		if (strstr(buf, "copy_mode") || strstr(buf, "attach_mode") || strstr(buf, "frame_count"))
+			fail_msg("row %zu names a library field: \"%s\"", i, buf);
+	}
+}
+
+/* Someone else's program: named, left alone, --force named; no advice to remove it by hand. */
+static void test_foreign_msg(void **state)
+{
+	char buf[512];
+
+	(void)state;
+	xb_foreign_prog_msg(buf, sizeof(buf), "p0", "foreign", 42, "native");
+	assert_string_equal(buf, "p0 already has XDP program 'foreign' (id 42, native mode), not one of ours: the bridge "
+				 "leaves it alone; use another interface, or, if nothing needs that program any more, run "
+				 "with --force to replace it");
+	assert_null(strstr(buf, "xdp off"));
+	assert_null(strstr(buf, "attach_mode"));
 }
 
 int main(void)
@@ -249,6 +312,8 @@ int main(void)
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_secs),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_lib_error),
+		cmocka_unit_test(test_foreign_msg),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

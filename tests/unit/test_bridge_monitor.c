@@ -169,6 +169,41 @@ static void test_monitor_changed(void **state)
 	expect(f, link_msg(f, RTM_DELLINK, AF_UNSPEC, IDX + 2, "vc2", 0, IF_OPER_DOWN, 1500, 57), ev_gone);
 }
 
+/*
+ * A link moved to another namespace: the kernel sends RTM_DELLINK, as for a deletion, plus where it
+ * went (IFLA_NEW_NETNSID, IFLA_NEW_IFINDEX).  GONE carries that, and the program it took along.
+ */
+static void test_monitor_moved(void **state)
+{
+	struct fixture *f = *state;
+	struct nlmsghdr *nlh;
+
+	expect(f, link_msg(f, RTM_NEWLINK, AF_UNSPEC, IDX + 5, "vf", UP_FLAGS, IF_OPER_UP, 1500, 77), ev_new_up);
+	nlh = (struct nlmsghdr *)link_msg(f, RTM_DELLINK, AF_UNSPEC, IDX + 5, "vf", 0, IF_OPER_DOWN, 1500, 77);
+	mnl_attr_put_u32(nlh, IFLA_NEW_NETNSID, 3);
+	mnl_attr_put_u32(nlh, IFLA_NEW_IFINDEX, 42);
+	expect(f, nlh, ev_gone);
+	assert_true(f->seen.link[0].moved);
+	assert_int_equal(f->seen.link[0].new_netnsid, 3);
+	assert_int_equal(f->seen.link[0].new_ifindex, 42);
+	assert_int_equal(f->seen.link[0].xdp.prog_id, 77);
+	assert_int_equal(f->seen.link[0].xdp.attached, XDP_ATTACHED_SKB);
+	assert_null(xnl_monitor_link(f->m, IDX + 5));
+	/* Deleted: no such attribute, not moved. */
+	expect(f, link_msg(f, RTM_NEWLINK, AF_UNSPEC, IDX + 5, "vf", UP_FLAGS, IF_OPER_UP, 1500, 0), ev_new_up);
+	expect(f, link_msg(f, RTM_DELLINK, AF_UNSPEC, IDX + 5, "vf", 0, IF_OPER_DOWN, 1500, 0), ev_gone);
+	assert_false(f->seen.link[0].moved);
+	assert_int_equal(f->seen.link[0].new_netnsid, -1);
+	/* Moved where the kernel could not number the namespace (-1): moved all the same. */
+	expect(f, link_msg(f, RTM_NEWLINK, AF_UNSPEC, IDX + 5, "vf", UP_FLAGS, IF_OPER_UP, 1500, 0), ev_new_up);
+	nlh = (struct nlmsghdr *)link_msg(f, RTM_DELLINK, AF_UNSPEC, IDX + 5, "vf", 0, IF_OPER_DOWN, 1500, 0);
+	mnl_attr_put_u32(nlh, IFLA_NEW_NETNSID, (uint32_t)-1);
+	expect(f, nlh, ev_gone);
+	assert_true(f->seen.link[0].moved);
+	assert_int_equal(f->seen.link[0].new_netnsid, -1);
+	assert_int_equal(f->seen.link[0].new_ifindex, 0);
+}
+
 /* AF_BRIDGE messages share the group: a bridge port's RTM_DELLINK is not a deletion. */
 static void test_monitor_bridge_family_ignored(void **state)
 {
@@ -216,6 +251,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_monitor_lifecycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_new_and_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_changed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_monitor_moved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_bridge_family_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_knows_loopback, setup, teardown),

@@ -175,6 +175,12 @@ static void test_match(void **state)
 	assert_int_equal(tun_match_parse("dport=70000", &r, errbuf, sizeof(errbuf)), -1);
 	assert_non_null(strstr(errbuf, "dport=70000: expected a port"));
 	assert_int_equal(tun_match_parse("dport=20-10", &r, errbuf, sizeof(errbuf)), -1);
+	assert_string_equal(errbuf, "dport=20-10: the range runs backwards: write the lower port first (dport=10-20)");
+	assert_int_equal(tun_match_parse("proto=udp,sport=5000-10", &r, errbuf, sizeof(errbuf)), -1);
+	assert_string_equal(errbuf,
+			    "sport=5000-10: the range runs backwards: write the lower port first (sport=10-5000)");
+	assert_int_equal(tun_match_parse("dport=10-", &r, errbuf, sizeof(errbuf)), -1);
+	assert_non_null(strstr(errbuf, "dport=10-: expected a port 0-65535 or a range"));
 	assert_int_equal(tun_match_parse("colour=red", &r, errbuf, sizeof(errbuf)), -1);
 	assert_non_null(strstr(errbuf, "unknown key 'colour'"));
 	assert_int_equal(tun_match_parse("proto=udp,proto=tcp", &r, errbuf, sizeof(errbuf)), -1);
@@ -258,8 +264,20 @@ static void test_usage_errors(void **state)
 		     parse(&c, TUN_KIND_TUN, "vb", "--tun", "t", "-m", "fast", NULL));
 	expect_usage("--batch 128 is larger than the rings (64)",
 		     parse(&c, TUN_KIND_TUN, "vb", "--tun", "t", "--batch", "128", "--ring", "64", NULL));
-	expect_usage("--frames 2100 is too few for a fill ring of 2048 and a batch of 64 to send: use at least 2112",
-		     parse(&c, TUN_KIND_TUN, "vb", "--tun", "t", "--frames", "2100", NULL));
+	/* The library keeps a TX ring's worth besides the fill ring: 2 x --ring, not --ring + --batch. */
+	expect_usage("--frames 4095 is too few for a fill ring and a TX ring of 2048 each: use at least 4096 (or a "
+		     "smaller --ring)",
+		     parse(&c, TUN_KIND_TUN, "vb", "--tun", "t", "--frames", "4095", NULL));
+	expect_usage("--frames 2112 is too few", parse(&c, TUN_KIND_TUN, "vb", "--tun", "t", "--frames", "2112", NULL));
+	assert_int_equal(parse(&c, TUN_KIND_TUN, "vb", "--tun", "t", "--frames", "128", "--ring", "64", NULL),
+			 TUN_PARSE_OK);
+	/* One mode each: a second, different one is refused, the same one again is not. */
+	expect_usage("--mode given twice ('copy', then 'zerocopy'): give one",
+		     parse(&c, TUN_KIND_TUN, "vb", "--tun", "t", "-m", "copy", "-m", "zerocopy", NULL));
+	expect_usage("--xdp given twice ('native', then 'generic'): give one",
+		     parse(&c, TUN_KIND_TUN, "vb", "--tun", "t", "--xdp", "native", "-x", "generic", NULL));
+	assert_int_equal(parse(&c, TUN_KIND_TUN, "vb", "--tun", "t", "-x", "generic", "-x", "generic", NULL),
+			 TUN_PARSE_OK);
 	expect_usage("option '--tun' needs a value", parse(&c, TUN_KIND_TUN, "vb", "--tun", NULL));
 	expect_usage("unknown option '--bogus'", parse(&c, TUN_KIND_TUN, "vb", "--bogus", NULL));
 	/* A failed parse does not poison the next one. */
