@@ -92,7 +92,7 @@ XDPSOCK__HIDDEN void xdpsock__ring_init(struct xdpsock_ring *r, void *map, const
 /* lib/prog.c: the steering program, one attachment per (netns, ifindex) in this process. */
 struct xdpsock_prog;
 XDPSOCK__HIDDEN int xdpsock__prog_get(struct xdpsock_prog **out, int ifindex, uint32_t queue_id,
-				      enum xdpsock_attach_mode mode);
+				      enum xdpsock_attach_mode mode, bool replace_foreign);
 XDPSOCK__HIDDEN int xdpsock__prog_add(struct xdpsock_prog *p, uint32_t queue_id, int xsk_fd);
 XDPSOCK__HIDDEN void xdpsock__prog_put(struct xdpsock_prog *p);
 XDPSOCK__HIDDEN enum xdpsock_attach_mode xdpsock__prog_mode(const struct xdpsock_prog *p);

@@ -75,9 +75,9 @@ int xdpsock__cfg_init(struct xdpsock__cfg *cfg, const struct xdpsock_opts *opts,
 		return xdpsock__fail(EINVAL, "attach_mode %d is not one of XDPSOCK_ATTACH_*", o->attach_mode);
 	if (o->hugepages > XDPSOCK_HUGEPAGES_REQUIRE)
 		return xdpsock__fail(EINVAL, "hugepages %d is not one of XDPSOCK_HUGEPAGES_*", o->hugepages);
-	if (o->flags & ~(XDPSOCK_F_NO_NEED_WAKEUP | XDPSOCK_F_MULTI_BUFFER | XDPSOCK_F_BUSY_POLL))
+	if (o->flags & ~(XDPSOCK_F_NO_NEED_WAKEUP | XDPSOCK_F_MULTI_BUFFER | XDPSOCK_F_BUSY_POLL | XDPSOCK_F_REPLACE_FOREIGN))
 		return xdpsock__fail(EINVAL, "unknown flags 0x%x in xdpsock_opts.flags",
-				     o->flags & ~(XDPSOCK_F_NO_NEED_WAKEUP | XDPSOCK_F_MULTI_BUFFER | XDPSOCK_F_BUSY_POLL));
+				     o->flags & ~(XDPSOCK_F_NO_NEED_WAKEUP | XDPSOCK_F_MULTI_BUFFER | XDPSOCK_F_BUSY_POLL | XDPSOCK_F_REPLACE_FOREIGN));
 	if (o->flags & XDPSOCK_F_BUSY_POLL) {
 		if (!o->busy_poll_usecs)
 			o->busy_poll_usecs = 20;

@@ -139,7 +139,7 @@ static int diag_receivers(int ifindex)
 	return n;
 }
 
-static int setup(struct xdpsock_prog *p, uint32_t queue_id, enum xdpsock_attach_mode want)
+static int setup(struct xdpsock_prog *p, uint32_t queue_id, enum xdpsock_attach_mode want, bool replace_foreign)
 {
 	struct xdpsock__xdp_found f;
 	char ifn[IF_NAMESIZE];
@@ -152,6 +152,16 @@ static int setup(struct xdpsock_prog *p, uint32_t queue_id, enum xdpsock_attach_
 		return n;
 	if (!n)
 		goto fresh;
+	if (strcmp(f.name, PROG_NAME) && replace_foreign) {
+		err = xdpsock__xdp_detach_fd(p->ifindex, f.fd, f.flag);
+		close(f.fd);
+		if (err)
+			return xdpsock__fail(err, "cannot remove XDP program '%s' (id %u, %s mode) from %s: %s", f.name, f.id,
+					     xdpsock__xdp_mode_name(f.flag), ifn, strerror(-err));
+		xdpsock__log(XDPSOCK_LOG_WARN, "removed XDP program '%s' (id %u, %s mode) from %s, as asked", f.name, f.id,
+			     xdpsock__xdp_mode_name(f.flag), ifn);
+		goto fresh;
+	}
 	if (strcmp(f.name, PROG_NAME)) {
 		close(f.fd);
 		return xdpsock__fail(EBUSY,
@@ -197,7 +207,8 @@ fresh:
 	return 0;
 }
 
-int xdpsock__prog_get(struct xdpsock_prog **out, int ifindex, uint32_t queue_id, enum xdpsock_attach_mode mode)
+int xdpsock__prog_get(struct xdpsock_prog **out, int ifindex, uint32_t queue_id, enum xdpsock_attach_mode mode,
+		      bool replace_foreign)
 {
 	uint64_t ns = xdpsock__netns_id();
 	struct xdpsock_prog *p;
@@ -225,7 +236,7 @@ int xdpsock__prog_get(struct xdpsock_prog **out, int ifindex, uint32_t queue_id,
 	p->prog_fd = -1;
 	p->map_fd = -1;
 	xdpsock__libbpf_begin();	/* loading the skeleton */
-	err = setup(p, queue_id, mode);
+	err = setup(p, queue_id, mode, replace_foreign);
 	xdpsock__libbpf_end();
 	if (err) {
 		pthread_mutex_unlock(&progs_lock);

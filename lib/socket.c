@@ -432,7 +432,8 @@ static int create(struct xdpsock_tx **txp, struct xdpsock_rx **rxp, int ifindex,
 	if (err)
 		goto err_sock;
 	if (rxp && cfg.o.attach_mode != XDPSOCK_ATTACH_NONE) {
-		err = xdpsock__prog_get(&sk->prog, ifindex, queue_id, cfg.o.attach_mode);
+		err = xdpsock__prog_get(&sk->prog, ifindex, queue_id, cfg.o.attach_mode,
+						 cfg.o.flags & XDPSOCK_F_REPLACE_FOREIGN);
 		if (err)
 			goto err_sock;
 		err = xdpsock__prog_add(sk->prog, queue_id, sk->fd);

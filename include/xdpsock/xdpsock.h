@@ -66,6 +66,7 @@ enum xdpsock_hugepages {
 #define XDPSOCK_F_NO_NEED_WAKEUP	(1u << 0)	/* do not bind with XDP_USE_NEED_WAKEUP: every kick is a syscall */
 #define XDPSOCK_F_MULTI_BUFFER		(1u << 1)	/* XDP_USE_SG: frames larger than one UMEM frame span descriptors */
 #define XDPSOCK_F_BUSY_POLL		(1u << 2)	/* SO_PREFER_BUSY_POLL + SO_BUSY_POLL + SO_BUSY_POLL_BUDGET */
+#define XDPSOCK_F_REPLACE_FOREIGN	(1u << 3)	/* RX: remove someone else's XDP program (warned) instead of -EBUSY */
 
 /*
  * Options, sized as in libbpf: set .sz = sizeof(struct xdpsock_opts); a zero field means its

@@ -5,6 +5,7 @@
  *   - nothing attached: attached, native; detached: nothing left;
  *   - someone else's program: -EBUSY naming it, and it stays; with replace_foreign: removed, with
  *     a warning, and ours attached;
+ *   - an RX socket with XDPSOCK_F_REPLACE_FOREIGN does the same for the library's own program;
  *   - ours, left by a process that was killed (nobody holds it): replaced, with a warning;
  *   - ours, held by a running process: -EBUSY "already served by another process", it stays;
  *   - held by a BPF link: a netlink detach by someone else is refused, a process killed with -9
@@ -78,6 +79,28 @@ static void foreign(int mine)
 	CHECK(lab_log_has(XDPSOCK_LOG_WARN, "removed XDP program 'xs_theirs'"), "no warning about the removal");
 	CHECK(attached_id() == xdpsock_xdp_prog_id(x), "ours is not attached");
 	xdpsock_xdp_detach(x);
+	close(ffd);
+}
+
+/* The library's own program, on an RX socket asked to replace someone else's. */
+static void socket_replaces_foreign(void)
+{
+	XDPSOCK_OPTS(o, .flags = XDPSOCK_F_REPLACE_FOREIGN);
+	struct xdpsock_rx *rx;
+	uint32_t fid;
+	int ffd = lab_xdp_foreign(l, LAB_B, "xs_theirs", 0, &fid), err;
+
+	err = xdpsock_rx_create(&rx, lab_ifindex(l, LAB_B), 0, NULL);
+	CHECK(err == -EBUSY && strstr(xdpsock_errmsg(), "'xs_theirs'"), "rx_create over someone else's program: %d %s",
+	      err, xdpsock_errmsg());
+	CHECK(attached_id() == fid, "someone else's program was touched");
+	lab_log_reset();
+	err = xdpsock_rx_create(&rx, lab_ifindex(l, LAB_B), 0, &o);
+	CHECK(err == 0, "rx_create with XDPSOCK_F_REPLACE_FOREIGN: %s", xdpsock_errmsg());
+	CHECK(lab_log_has(XDPSOCK_LOG_WARN, "removed XDP program 'xs_theirs'"), "no warning about the removal");
+	CHECK(attached_id() != fid && attached_id() != 0, "the library's program is not attached");
+	xdpsock_rx_destroy(rx);
+	CHECK(attached_id() == 0, "a program is left on vb");
 	close(ffd);
 }
 
@@ -211,6 +234,7 @@ int main(void)
 	mine = load_pass("xs_mine");
 	fresh_attach_and_detach(mine);
 	foreign(mine);
+	socket_replaces_foreign();
 	stale(mine);
 	live(mine);
 	link_held(mine);
