@@ -132,7 +132,7 @@ $(O)/tests/test_xdplab_%: tests/unit/test_xdplab_%.c $(XDPLAB_LIB) $(wildcard to
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(XCFLAGS) -Itools/xdplab $(NL_CFLAGS) $(CFLAGS) $(LDFLAGS) $< $(XDPLAB_LIB) -o $@ $(ALIB) $(NL_LIBS) $(XLDLIBS) -lcmocka
 
-$(O)/tests/test_bridge_%: tests/unit/test_bridge_%.c $(BRIDGE_LIB) $(wildcard bridge/*.h) $(BRIDGE_SKELS) $(ALIB)
+$(O)/tests/test_bridge_%: tests/unit/test_bridge_%.c $(BRIDGE_LIB) $(wildcard bridge/*.h tests/unit/*.h) $(BRIDGE_SKELS) $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(XCFLAGS) -Ibridge $(CFLAGS) $(LDFLAGS) $< $(BRIDGE_LIB) -o $@ $(ALIB) -lmnl -lcap $(XLDLIBS) -lcmocka
