@@ -143,7 +143,8 @@ $(O)/fuzz/fuzz_xdplab_%: tests/fuzz/fuzz_xdplab_%.c $(XDPLAB_LIB) $(ALIB)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -Itools/xdplab $(NL_CFLAGS) -fsanitize=fuzzer,address,undefined $< $(XDPLAB_LIB) -o $@ $(NL_LIBS) -lbpf
 
-$(O)/fuzz/fuzz_bridge_%: tests/fuzz/fuzz_bridge_%.c $(BRIDGE_LIB) $(BRIDGE_SKELS) $(SKEL) $(LIB_SRCS)
+$(O)/fuzz/fuzz_bridge_%: tests/fuzz/fuzz_bridge_%.c $(wildcard tests/fuzz/*.h tests/unit/*.h) $(BRIDGE_LIB) $(BRIDGE_SKELS) $(SKEL) \
+			  $(LIB_SRCS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -I$(O) -Ibridge -fsanitize=fuzzer,address,undefined $< $(BRIDGE_LIB) $(LIB_SRCS) -o $@ -lmnl -lcap $(XLDLIBS)

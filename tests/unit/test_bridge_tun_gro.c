@@ -37,6 +37,23 @@ static int setup(void **state)
 	return 0;
 }
 
+static int add(struct tun_gro *g, const struct spec *s)
+{
+	uint32_t len;
+	uint8_t *p = build(s, &len);
+
+	return add_raw(g, p, len);
+}
+
+/* @n packets of @s's flow, one after the other; @s is then at the next. */
+static void addn(struct tun_gro *g, struct spec *s, unsigned int n)
+{
+	while (n--) {
+		assert_int_equal(add(g, s), 0);
+		next(s);
+	}
+}
+
 /* verify(), then the layout is one of @want's ("a|b"). */
 static void expect(const struct tun_gro *g, const char *want)
 {

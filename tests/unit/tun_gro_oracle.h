@@ -16,7 +16,7 @@
  *
  * Static functions, for one includer per program.  The includer provides cmocka's assertion
  * macros (assert_true, assert_int_equal, assert_memory_equal, fail_msg, ...): <cmocka.h> in the
- * unit test, tests/fuzz/check.h in the fuzz target.
+ * unit test, tests/fuzz/fuzz.h in the fuzz target.
  */
 #ifndef XDPBRIDGE_TUN_GRO_ORACLE_H
 #define XDPBRIDGE_TUN_GRO_ORACLE_H
@@ -398,23 +398,6 @@ static int add_raw(struct tun_gro *g, const uint8_t *p, uint32_t len)
 	x->used = false;
 	nin++;
 	return tun_gro_add(g, q, len);
-}
-
-static int add(struct tun_gro *g, const struct spec *s)
-{
-	uint32_t len;
-	uint8_t *p = build(s, &len);
-
-	return add_raw(g, p, len);
-}
-
-/* @n packets of @s's flow, one after the other; @s is then at the next. */
-static void addn(struct tun_gro *g, struct spec *s, unsigned int n)
-{
-	while (n--) {
-		assert_int_equal(add(g, s), 0);
-		next(s);
-	}
 }
 
 /* ---- what was written ---- */
