@@ -15,11 +15,12 @@
  *              (--no-gro, or refused earlier); bits 3-5: k, the device fails one write in
  *              2 + k at random (0: never) with EAGAIN, or EINVAL for a super-packet
  *   bytes 1-4  the device's random seed
- *   byte 5     flows: 1 + (b & 7), then 9 bytes per flow:
+ *   byte 5     flows: 1 + (b & 15), then 9 bytes per flow:
  *              [kind: bit 0 IPv6, 1 UDP, 2 TCP timestamps, 3 DF, 4 IPv4 options]
  *              [source port] [source host] [MSS, 2 bytes: 1 + v % 1500] [sequence, 4 bytes]
  *   then ops   one byte: flow (bits 0-2) and what (bits 3-7):
- *              0-15 the flow's next packet, a full MSS     16 shorter (2 bytes: its payload)
+ *              0-15 the next packet of flow (what & 8) + (op & 7), a full MSS
+ *              16 shorter (2 bytes: its payload)
  *              17 PSH      18 no payload      19 a hole in the sequence (2 bytes)
  *              20 an IP id jump (1 byte)      21 one more TCP flag (1 byte: which)
  *              22 one header field differs (1 byte: TTL, TOS, source MAC, DF, flow label)
@@ -35,7 +36,7 @@
 #include "fuzz.h"
 #include "../unit/tun_gro_oracle.h"
 
-#define MAX_FLOWS 8
+#define MAX_FLOWS 16		/* twice TUN_GRO_FLOWS: one more flow writes the oldest first */
 #define MAX_PKTS 1024		/* per input: well within the oracle's MAX_IN and MAX_CALLS */
 #define MAX_RAW 2048
 
@@ -179,7 +180,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			r = add_raw(&g, b, (uint32_t)n);
 		} else {
-			r = op_packet(&g, &f[(op & 7) % nf], what, &rd);
+			r = op_packet(&g, &f[((op & 7) | (what < 16 ? what & 8 : 0)) % nf], what, &rd);
 		}
 		/* The first loss among the writes this call made, and only that. */
 		assert_int_equal(r, first_loss(before));

@@ -49,6 +49,8 @@ gro("short-last", [gro_flow(udp=True)], [0] * 5 + op(16, 0, 1, 44) + [0, 0])
 gro("psh", [gro_flow()], [0] * 3 + op(17) + [0, 0])
 gro("hole", [gro_flow()], [0] * 3 + op(19, 0, 0, 1) + [0, 0])
 gro("many-flows", [gro_flow(v6=i & 1, udp=i & 2, sport=i) for i in range(8)], list(range(8)) * 3)
+gro("more-flows-than-held", [gro_flow(v6=i & 1, udp=i & 2, sport=i) for i in range(12)],
+    (list(range(8)) + [8 << 3 | i for i in range(4)]) * 3)
 gro("mixed", [gro_flow(), gro_flow(v6=True, udp=True)],
     [0, 1, 0, 1] + op(22, 0, 0) + op(24, 1, 7) + op(25, 0) + op(27, 1) + op(28, 0, 0, 30, 1) + op(29, 1, 0, 40)
     + op(30, 0, 0, 1) + op(31, 0, 0, 8) + [0x45, 0, 0, 8, 0, 0, 0, 0] + [0, 1])
