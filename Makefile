@@ -53,7 +53,9 @@ NL_LIBS      := $(shell pkg-config --libs libnl-route-3.0 libnl-3.0 2>/dev/null)
 PROGS        := $(if $(XDPLAB_SRCS),$(O)/bin/xdplab) $(if $(BRIDGE_SRCS),$(O)/bin/xdpbridge) \
                 $(if $(XDPGEN_SRCS),$(O)/bin/xdpgen)
 FUZZ         := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 15
+FUZZ_ONLY    ?=
+FUZZ_RUN     := $(if $(FUZZ_ONLY),$(filter $(addprefix %/,$(FUZZ_ONLY)),$(FUZZ)),$(FUZZ))
 UNIT     := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/test_*.c))
 INTEG    := $(patsubst tests/integ/%.c,$(O)/tests/%,$(wildcard tests/integ/it_*.c)) \
             $(patsubst tests/integ/%.sh,$(O)/tests/%,$(wildcard tests/integ/it_*.sh))
@@ -62,7 +64,7 @@ DOUBLE_SRCS := $(wildcard tests/double/*.c)
 DOUBLE   := $(DOUBLE_SRCS) $(wildcard tests/double/*.h)
 BENCH    := $(patsubst tests/bench/%.c,$(O)/bench/%,$(wildcard tests/bench/*.c))
 
-.PHONY: all lib tests check check-one fuzz install uninstall deps demo bench clean
+.PHONY: all lib tests check check-one fuzz fuzz-long install uninstall deps demo bench clean
 .SECONDARY:
 
 all: lib $(EXAMPLES) $(PROGS)
@@ -130,21 +132,28 @@ $(O)/tests/test_xdplab_%: tests/unit/test_xdplab_%.c $(XDPLAB_LIB) $(wildcard to
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(XCFLAGS) -Itools/xdplab $(NL_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(XDPLAB_LIB) -o $@ $(ALIB) $(NL_LIBS) $(XLDLIBS) -lcmocka
 
-$(O)/tests/test_bridge_%: tests/unit/test_bridge_%.c $(BRIDGE_LIB) $(wildcard bridge/*.h) $(BRIDGE_SKELS) $(ALIB)
+$(O)/tests/test_bridge_%: tests/unit/test_bridge_%.c $(BRIDGE_LIB) $(wildcard bridge/*.h tests/unit/*.h) $(BRIDGE_SKELS) $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(XCFLAGS) -Ibridge $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(BRIDGE_LIB) -o $@ $(ALIB) -lmnl -lcap $(XLDLIBS) -lcmocka
 
-# libFuzzer targets (clang): fuzz_xdplab_* link the lab's sources, fuzz_bridge_* the bridge's.
+# libFuzzer targets (clang): fuzz_xdplab_* link the lab's sources, fuzz_bridge_* the bridge's, fuzz_xdpgen_* xdpgen's.
 $(O)/fuzz/fuzz_xdplab_%: tests/fuzz/fuzz_xdplab_%.c $(XDPLAB_LIB) $(ALIB)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -Itools/xdplab $(NL_CFLAGS) -fsanitize=fuzzer,address,undefined $< $(XDPLAB_LIB) -o $@ $(NL_LIBS) -lbpf
 
-$(O)/fuzz/fuzz_bridge_%: tests/fuzz/fuzz_bridge_%.c $(BRIDGE_LIB) $(BRIDGE_SKELS) $(SKEL) $(LIB_SRCS)
+$(O)/fuzz/fuzz_bridge_%: tests/fuzz/fuzz_bridge_%.c $(wildcard tests/fuzz/*.h tests/unit/*.h) $(BRIDGE_LIB) $(BRIDGE_SKELS) $(SKEL) \
+			  $(LIB_SRCS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -I$(O) -Ibridge -fsanitize=fuzzer,address,undefined $< $(BRIDGE_LIB) $(LIB_SRCS) -o $@ -lmnl -lcap $(XLDLIBS)
+
+$(O)/fuzz/fuzz_xdpgen_%: tests/fuzz/fuzz_xdpgen_%.c $(wildcard tests/fuzz/*.h) $(XDPGEN_LIB) $(wildcard tools/xdpgen/*.h) \
+			  $(XDPGEN_SKELS) $(SKEL) $(LIB_SRCS)
+	@mkdir -p $(@D)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -D_GNU_SOURCE -Iinclude -I$(O) -Itools/xdpgen -fsanitize=fuzzer,address,undefined $< $(XDPGEN_LIB) $(LIB_SRCS) -o $@ $(XLDLIBS) -lm
 
 # The library's own unit tests get the test double (tests/double/): it is never in libxdpsock.
 $(O)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(DOUBLE) $(ALIB)
@@ -175,13 +184,30 @@ $(O)/bench/%: tests/bench/%.c $(ALIB) $(wildcard tests/bench/*.h) $(DOUBLE)
 
 tests: all $(UNIT) $(INTEG)
 
-# Each fuzz target runs for FUZZ_SECONDS from its seed corpus (tests/fuzz/corpus/<name>/).
-fuzz: $(FUZZ)
-	$(Q)for f in $(FUZZ); do n=$$(basename $$f); mkdir -p $(O)/fuzz/corpus-$$n; \
+# Each fuzz target runs for FUZZ_SECONDS from its seeds (tests/fuzz/corpus/<name>/, tests/fuzz/mkseeds.py) and
+# what earlier runs kept ($(O)/fuzz/corpus-<name>/); a crash leaves its input as $(O)/fuzz/<name>-crash-* and the
+# end of the log on the terminal.  `make fuzz-long FUZZ_SECONDS=N [FUZZ_ONLY="name ..."]`: longer runs (600 s each
+# by default), each followed by libFuzzer's final numbers.
+define fuzz_run
+	$(Q)for f in $(FUZZ_RUN); do n=$$(basename $$f); l=$(O)/fuzz/$$n.log; mkdir -p $(O)/fuzz/corpus-$$n; \
 		echo "  FUZZ     $$n ($(FUZZ_SECONDS)s)"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=0 $(O)/fuzz/corpus-$$n \
-			$$( [ -d tests/fuzz/corpus/$$n ] && echo tests/fuzz/corpus/$$n ) > $(O)/fuzz/$$n.log 2>&1 \
-			|| { tail -n 30 $(O)/fuzz/$$n.log; exit 1; }; done
+		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 -artifact_prefix=$(O)/fuzz/$$n- \
+			$(O)/fuzz/corpus-$$n $$( [ -d tests/fuzz/corpus/$$n ] && echo tests/fuzz/corpus/$$n ) > $$l 2>&1 \
+			|| { tail -n 30 $$l; exit 1; }; \
+		$(if $(1),printf '           %s  execs/s %s  runs %s  corpus %s\n' \
+			"$$(sed -n 's/.*DONE *\(cov: [0-9]* ft: [0-9]*\).*/\1/p' $$l)" \
+			"$$(awk '/average_exec_per_sec/ { print $$2 }' $$l)" \
+			"$$(awk '/number_of_executed_units/ { print $$2 }' $$l)" \
+			"$$(sed -n 's/.*DONE .*corp: \([^ ]*\).*/\1/p' $$l)";) \
+	done
+endef
+
+fuzz: $(FUZZ_RUN)
+	$(call fuzz_run,)
+
+fuzz-long: FUZZ_SECONDS = 600
+fuzz-long: $(FUZZ_RUN)
+	$(call fuzz_run,stats)
 
 # The whole suite, again under AddressSanitizer + UBSan, and the installed-library check.
 check: tests

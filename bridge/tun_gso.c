@@ -133,6 +133,20 @@ static uint32_t ip6_l4(const uint8_t *pkt, uint32_t len, uint32_t l3, uint8_t *p
 }
 
 /*
+ * Where the transport header of the IP @version packet at @l3 starts (IPv4: where IHL says the
+ * header ends; IPv6: ip6_l4()), and its protocol in @proto.  0 when the header is not whole.
+ */
+static uint32_t ip_l4(const uint8_t *pkt, uint32_t len, uint32_t l3, unsigned int version, uint8_t *proto)
+{
+	if (version == 6)
+		return pkt[l3] >> 4 == 6 ? ip6_l4(pkt, len, l3, proto) : 0;
+	if (version != 4 || pkt[l3] >> 4 != 4 || len < l3 + 20 || (pkt[l3] & 0x0f) < 5)
+		return 0;
+	*proto = pkt[l3 + 9];
+	return l3 + (pkt[l3] & 0x0fu) * 4;
+}
+
+/*
  * USO: unlike TCPV4/TCPV6 the virtio header names no family: the IP header's version does.
  * The UDP header must start where the IP header ends (csum_start) and be complete.
  */
@@ -143,17 +157,8 @@ static int udp_start(struct tun_gso *g, const struct virtio_net_hdr *h, const ui
 
 	if (!(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || !h->gso_size || h->csum_offset != 6 || l3 >= len)
 		return -EINVAL;
-	if (pkt[l3] >> 4 == 4) {
-		if (len < l3 + 20 || (pkt[l3] & 0x0f) < 5)
-			return -EINVAL;
-		end = l3 + (pkt[l3] & 0x0fu) * 4;
-		proto = pkt[l3 + 9];
-	} else if (pkt[l3] >> 4 == 6) {
-		g->v6 = true;
-		end = ip6_l4(pkt, len, l3, &proto);
-	} else {
-		return -EINVAL;
-	}
+	g->v6 = pkt[l3] >> 4 == 6;
+	end = ip_l4(pkt, len, l3, pkt[l3] >> 4, &proto);
 	if (!end || proto != IPPROTO_UDP_ || t != end || t + 8 > len)
 		return -EINVAL;
 	g->udp = true;
@@ -169,8 +174,8 @@ static int udp_start(struct tun_gso *g, const struct virtio_net_hdr *h, const ui
 
 int tun_gso_start(struct tun_gso *g, const struct virtio_net_hdr *h, const uint8_t *pkt, uint32_t len, uint32_t l3)
 {
-	uint8_t type = h->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
-	uint32_t t = h->csum_start, thl;
+	uint8_t type = h->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN, proto = 0;
+	uint32_t t = h->csum_start, thl, end;
 
 	memset(g, 0, sizeof(*g));
 	if (type == VIRTIO_NET_HDR_GSO_UDP_L4)
@@ -180,11 +185,12 @@ int tun_gso_start(struct tun_gso *g, const struct virtio_net_hdr *h, const uint8
 	if (!(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || !h->gso_size || l3 >= len)
 		return -EINVAL;
 	g->v6 = type == VIRTIO_NET_HDR_GSO_TCPV6;
-	/* The IP header the kernel wrote, and the TCP header where it says the checksum starts. */
-	if (g->v6 ? (len < l3 + 40 || pkt[l3] >> 4 != 6) :
-		    (len < l3 + 20 || pkt[l3] >> 4 != 4 || (pkt[l3] & 0x0f) < 5 || pkt[l3 + 9] != IPPROTO_TCP_))
-		return -EINVAL;
-	if (t < l3 + (g->v6 ? 40u : (pkt[l3] & 0x0fu) * 4) || t + 20 > len || h->csum_offset != 16)
+	/*
+	 * The IP header the kernel wrote says TCP, and the TCP header starts where it ends, as the
+	 * checksum does: else every segment would carry its TCP header where no receiver looks.
+	 */
+	end = ip_l4(pkt, len, l3, g->v6 ? 6 : 4, &proto);
+	if (!end || proto != IPPROTO_TCP_ || t != end || t + 20 > len || h->csum_offset != 16)
 		return -EINVAL;
 	thl = (uint32_t)(pkt[t + 12] >> 4) * 4;
 	if (thl < 20 || t + thl > len)

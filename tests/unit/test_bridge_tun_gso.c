@@ -194,6 +194,44 @@ static void test_refused(void **state)
 	assert_int_equal(g.seg, 0);
 }
 
+/*
+ * TSO whose headers contradict its virtio-net header (found by fuzzing): the IP header must say
+ * TCP, and the TCP header must start where the IP header ends (past IPv6's options), else every
+ * segment would carry its TCP header where no receiver looks for it, or under another protocol.
+ */
+static void test_tcp_headers_disagree(void **state)
+{
+	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .gso_type = VIRTIO_NET_HDR_GSO_TCPV6,
+				    .gso_size = MSS, .hdr_len = 72, .csum_start = 40, .csum_offset = 16 };
+	uint32_t len = make_tcp(true, 0, 3000, 0x10);
+	struct tun_gso g;
+
+	(void)state;
+	assert_int_equal(tun_gso_start(&g, &h, pkt, len, 0), 0);
+	pkt[6] = 17;								/* IPv6 says UDP */
+	assert_int_equal(tun_gso_start(&g, &h, pkt, len, 0), -EINVAL);
+	pkt[6] = 143;								/* or what no one knows */
+	assert_int_equal(tun_gso_start(&g, &h, pkt, len, 0), -EINVAL);
+	/* Hop-by-hop options before TCP: walked over, and csum_start must be past them. */
+	memmove(pkt + 48, pkt + 40, len - 40);
+	memcpy(pkt + 40, "\x06\x00\x01\x04\x00\x00\x00\x00", 8);
+	pkt[6] = 0;
+	len += 8;
+	assert_int_equal(tun_gso_start(&g, &h, pkt, len, 0), -EINVAL);
+	h.csum_start = 48;
+	assert_int_equal(tun_gso_start(&g, &h, pkt, len, 0), 0);
+	assert_int_equal(g.hdr_len, 80);
+	assert_int_equal(tun_gso_count(&g), 3);
+	/* IPv4: TCP where IHL says the header ends, not 4 bytes later. */
+	len = make_tcp(false, 0, 3000, 0x10);
+	h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	h.csum_start = 24;
+	pkt[24 + 12] = 5 << 4;							/* would be a 20-byte TCP header */
+	assert_int_equal(tun_gso_start(&g, &h, pkt, len, 0), -EINVAL);
+	h.csum_start = 20;
+	assert_int_equal(tun_gso_start(&g, &h, pkt, len, 0), 0);
+}
+
 static void test_csum_finish(void **state)
 {
 	uint8_t u[8 + 20 + 9] = { 0x45, 0, 0, 37, 0, 0, 0, 0, 64, 17 }, *udp = u + 20, ph[12] = { 0 };
@@ -614,7 +652,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcp4_tun), cmocka_unit_test(test_tcp6_tun), cmocka_unit_test(test_tcp4_tap),
-		cmocka_unit_test(test_tcp6_tap), cmocka_unit_test(test_refused),  cmocka_unit_test(test_csum_finish),
+		cmocka_unit_test(test_tcp6_tap), cmocka_unit_test(test_refused),  cmocka_unit_test(test_tcp_headers_disagree),
+		cmocka_unit_test(test_csum_finish),
 		cmocka_unit_test(test_udp4_tun), cmocka_unit_test(test_udp6_tun), cmocka_unit_test(test_udp4_tap),
 		cmocka_unit_test(test_udp6_tap), cmocka_unit_test(test_udp_exact), cmocka_unit_test(test_udp_one),
 		cmocka_unit_test(test_udp_zero_csum), cmocka_unit_test(test_udp_refused),
