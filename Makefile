@@ -1,5 +1,7 @@
 # libxdpsock, xdpbridge and tools.  `make`, `make check`, `make install PREFIX=... DESTDIR=...`, V=1 for commands.
-VERSION    := 0.1.0
+# The version is the header's (XDPSOCK_VERSION_* in include/xdpsock/xdpsock.h): one source.
+VERSION    := $(shell sed -n 's/^\#define XDPSOCK_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$$/\2/p' \
+		include/xdpsock/xdpsock.h | paste -sd.)
 SOVERSION  := 0
 
 PREFIX     ?= /usr/local

@@ -23,6 +23,15 @@ void xdpsock_set_log(xdpsock_log_fn fn, void *ctx)
 	log_ctx = ctx;
 }
 
+#define XDPSOCK__STR(x) #x
+#define XDPSOCK__XSTR(x) XDPSOCK__STR(x)
+
+const char *xdpsock_version(void)
+{
+	return XDPSOCK__XSTR(XDPSOCK_VERSION_MAJOR) "." XDPSOCK__XSTR(XDPSOCK_VERSION_MINOR) "." XDPSOCK__XSTR(
+		XDPSOCK_VERSION_PATCH);
+}
+
 const char *xdpsock_errmsg(void)
 {
 	return last_err;

@@ -37,7 +37,7 @@ check_prefix() {	# prefix libdir
 }
 
 # The shared library exports exactly the symbols of its map, each with its version.
-exports=$(nm -D --defined-only "$O"/libxdpsock.so.*.*.* | awk '$3 ~ /^xdpsock/ {print $3}' | sed 's/@@*/ /' | sort)
+exports=$(nm -D --defined-only "$O"/libxdpsock.so | awk '$3 ~ /^xdpsock/ {print $3}' | sed 's/@@*/ /' | sort)
 mapped=$(awk '/^LIBXDPSOCK/ {v=$1} /^\t\txdpsock[a-z_0-9]*;/ {sub(/;/, "", $1); print $1, v}' lib/libxdpsock.map | sort)
 [ "$exports" = "$mapped" ] || { echo "install: exported symbols differ from lib/libxdpsock.map:"; diff <(echo "$mapped") <(echo "$exports"); exit 1; }
 

@@ -32,6 +32,11 @@ extern "C" {
 
 #define XDPSOCK_API __attribute__((visibility("default")))
 
+/* The version of this header; the Makefile reads it from here (one source). */
+#define XDPSOCK_VERSION_MAJOR 0
+#define XDPSOCK_VERSION_MINOR 2
+#define XDPSOCK_VERSION_PATCH 0
+
 /* Built out of line too (lib/ffi.c) for callers that cannot inline: FFI, dlsym. */
 #ifndef XDPSOCK_INLINE
 #define XDPSOCK_INLINE static inline
@@ -337,6 +342,12 @@ XDPSOCK_INLINE int xdpsock_rx_mode(const struct xdpsock_rx *rx, struct xdpsock_m
 
 /** xdpsock_mode_str() - "copy, native XDP, need_wakeup" and so on, into @buf.  Returns @buf. */
 XDPSOCK_API const char *xdpsock_mode_str(const struct xdpsock_mode *m, char *buf, size_t len);
+
+/**
+ * xdpsock_version() - the version of the library the program runs with, "MAJOR.MINOR.PATCH"
+ * (the header it was built against says XDPSOCK_VERSION_*).  Static storage.
+ */
+XDPSOCK_API const char *xdpsock_version(void);
 
 /* ---- errors and logging -------------------------------------------------- */
 

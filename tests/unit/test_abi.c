@@ -3,7 +3,7 @@
  * The ABI's growth points, against the kernel double:
  *   - sized output structs: a caller built with a smaller struct gets its prefix and nothing
  *     written beyond it; a larger one gets the tail zeroed;
- *   - XDPSOCK_OPTS() declares options with .sz set;
+ *   - XDPSOCK_OPTS() declares options with .sz set; xdpsock_version() agrees with the header;
  *   - xdpsock_tx_set_len() changes a peeked frame's length, refuses what peek_at refuses and a
  *     frame never peeked, and the kernel sees the new length;
  *   - xdpsock_fwd_reclaim() returns completed frames to the RX side's fill ring.
@@ -91,6 +91,15 @@ static void test_opts_macro(void **state)
 	assert_null(o.umem);
 }
 
+static void test_version(void **state)
+{
+	char want[32];
+
+	(void)state;
+	snprintf(want, sizeof(want), "%d.%d.%d", XDPSOCK_VERSION_MAJOR, XDPSOCK_VERSION_MINOR, XDPSOCK_VERSION_PATCH);
+	assert_string_equal(xdpsock_version(), want);
+}
+
 static void test_tx_set_len(void **state)
 {
 	struct kd *kd = *state;
@@ -150,6 +159,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stats_sized, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mode_sized, setup, teardown),
 		cmocka_unit_test(test_opts_macro),
+		cmocka_unit_test(test_version),
 		cmocka_unit_test_setup_teardown(test_tx_set_len, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fwd_reclaim, setup, teardown),
 	};
