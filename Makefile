@@ -66,7 +66,7 @@ DOUBLE_SRCS := $(wildcard tests/double/*.c)
 DOUBLE   := $(DOUBLE_SRCS) $(wildcard tests/double/*.h)
 BENCH    := $(patsubst tests/bench/%.c,$(O)/bench/%,$(wildcard tests/bench/*.c))
 
-.PHONY: all lib tests check check-one fuzz fuzz-long install uninstall deps demo bench clean
+.PHONY: all lib tests check check-one fuzz fuzz-long install uninstall deps demo bench deb clean
 .SECONDARY:
 
 all: lib $(EXAMPLES) $(PROGS)
@@ -227,6 +227,14 @@ demo: all
 
 deps:
 	$(Q)tools/deps.sh
+
+# Debian packages (libxdpsock0, libxdpsock-dev, xdpsock-tools) into $(O)/deb/, built from a copy of
+# the tracked files so that the tree and its build/ stay as they are.
+deb:
+	$(Q)rm -rf $(O)/deb && mkdir -p $(O)/deb/src
+	$(Q)git ls-files -z | xargs -0 tar -c | tar -x -C $(O)/deb/src
+	$(Q)cd $(O)/deb/src && dpkg-buildpackage -us -uc -b > ../build.log 2>&1 || { tail -n 40 ../build.log; exit 1; }
+	$(Q)ls $(O)/deb/*.deb
 
 install: lib $(EXAMPLES) $(PROGS)
 	install -d $(DESTDIR)$(INCLUDEDIR)/xdpsock $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR)

@@ -41,5 +41,12 @@ exports=$(nm -D --defined-only "$O"/libxdpsock.so | awk '$3 ~ /^xdpsock/ {print 
 mapped=$(awk '/^LIBXDPSOCK/ {v=$1} /^\t\txdpsock[a-z_0-9]*;/ {sub(/;/, "", $1); print $1, v}' lib/libxdpsock.map | sort)
 [ "$exports" = "$mapped" ] || { echo "install: exported symbols differ from lib/libxdpsock.map:"; diff <(echo "$mapped") <(echo "$exports"); exit 1; }
 
+# Debian's symbols file lists the same, by version (tools/gen-symbols.sh writes it).
+if [ -f debian/libxdpsock0.symbols ] && ! diff <(tools/gen-symbols.sh) debian/libxdpsock0.symbols > "$tmp/sym.diff"; then
+	echo "install: debian/libxdpsock0.symbols differs from lib/libxdpsock.map: run tools/gen-symbols.sh > debian/libxdpsock0.symbols"
+	cat "$tmp/sym.diff"
+	exit 1
+fi
+
 check_prefix /usr "/usr/lib/$(cc -dumpmachine)"
 check_prefix /opt/xdpsock /opt/xdpsock/lib

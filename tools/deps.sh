@@ -11,6 +11,8 @@ PKGS=(
 	libcmocka-dev libcap-dev       # tests
 	iproute2 iputils-ping procps   # integration tests and the demo
 	iperf3 gnuplot-nox python3     # bridge tests (TCP through it), make bench (report, charts)
+	debhelper dpkg-dev fakeroot    # make deb, and its test (tests/deb.sh)
+	mandoc                         # man pages: lint
 )
 
 missing=()
