@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run every test binary in each build tree given (default: build): unit tests (test_*),
-# integration tests (it_*), then, for the first tree, the installed-library check.
+# integration tests (it_*), then, for the first tree, the installed-library check and the Debian
+# packages (tests/deb.sh).
 # Each gets a time limit; exit 0 pass, 77 skip, anything else fail.  Under CI=true a skip
 # is a failure (privileged tests must run there), with one exception: a test whose probe
 # proved that the running kernel refuses the feature it tests prints
@@ -60,6 +61,7 @@ for O in "$@"; do
 	done
 done
 run_one "$first" tests/install.sh "$first"
+run_one "$first" tests/deb.sh "$first"
 if [ ${#refused[@]} -gt 0 ]; then
 	echo "refused by this kernel ($(uname -r)):"
 	printf '  %s\n' "${refused[@]}"
