@@ -548,8 +548,9 @@ static int tx_send_mb(struct xdpsock_tx *tx, const uint8_t *data, uint32_t len)
 
 	if (segs > q->max_segs)
 		return xdpsock__fail(EMSGSIZE,
-				     "a %u-byte packet needs %u frames of %u bytes, more than the %u one packet may span: send less, or use frame_size 4096",
-				     len, segs, q->max_len, q->max_segs);
+				     "a %u-byte packet needs %u frames of %u bytes, more than the %u one packet may span: send less%s",
+				     len, segs, q->max_len, q->max_segs,
+				     q->max_len + q->headroom < 4096 ? ", or use frame_size 4096" : "");
 	if (xdpsock_tx_seek_n(tx, segs) < (int)segs) {
 		xdpsock_tx_kick(tx);	/* completions only come back if the kernel runs */
 		errno = EAGAIN;
@@ -582,8 +583,9 @@ int xdpsock_tx_send(struct xdpsock_tx *tx, const void *data, uint32_t len)
 		if (q->max_segs)
 			return tx_send_mb(tx, data, len);
 		return xdpsock__fail(EMSGSIZE,
-				     "a %u-byte packet does not fit in one %u-byte frame: create the socket with XDPSOCK_F_MULTI_BUFFER (jumbo frames), or use frame_size 4096",
-				     len, q->max_len);
+				     "a %u-byte packet does not fit in one %u-byte frame: create the socket with XDPSOCK_F_MULTI_BUFFER (jumbo frames)%s",
+				     len, q->max_len,
+				     q->max_len + q->headroom < 4096 && len <= 4096 - q->headroom ? ", or use frame_size 4096" : "");
 	}
 	p = xdpsock_tx_seek_and_peek(tx, len);
 	if (!p) {

@@ -293,9 +293,10 @@ XDPSOCK_API int xdpsock_rx_wait(struct xdpsock_rx *rx, int timeout_ms);
  * back to @rx's fill ring, so a loop forwarding A->B and B->A keeps every ring supplied.
  * Frames that do not fit in @tx's ring stay held by @rx for the next call.  Kick @tx after.
  *
- * Multi-buffer: packets move whole.  @max_len applies to a packet's total length; a packet that
- * does not fit in @tx's free TX slots waits for the next call, whole; a packet with a bad
- * descriptor is dropped whole (counted in stats.rx_bad_descs).  @n must end a packet.
+ * Multi-buffer: packets move whole.  @max_len applies to a packet's total length (a packet of
+ * more frames than @tx may chain, mode.tx_max_segs, is dropped and counted as oversize too); a
+ * packet that does not fit in @tx's free TX slots waits for the next call, whole; a packet with a
+ * bad descriptor is dropped whole (counted in stats.rx_bad_descs).  @n must end a packet.
  *
  * Return: the frames taken from @rx (forwarded, oversize or bad descriptors), -ERANGE when
  * @n exceeds the frames held, -EINVAL when frame @n - 1 does not end a packet, -EXDEV when the
@@ -392,8 +393,9 @@ struct xdpsock_mode {
 	uint32_t frame_count;
 	/* 0.2; multi-buffer sockets only, else 0 */
 	uint32_t rx_max_segs;			/* most descriptors one received packet can span */
-	uint32_t tx_max_segs;			/* most frames one sent packet may span (copy mode: the
-						 * kernel's MAX_SKB_FRAGS + 1) */
+	uint32_t tx_max_segs;			/* most frames one sent packet may span: copy mode takes
+						 * the kernel's MAX_SKB_FRAGS + 1 (probed).  TODO zero-copy:
+						 * the driver's own limit, often lower, is not probed yet */
 };
 
 /** xdpsock_tx_mode_len(), xdpsock_rx_mode_len() - the mode obtained, sized as the stats are. */

@@ -12,7 +12,10 @@
  *     plus one packet of exactly mode.tx_max_segs segments (the kernel takes it) and one more
  *     segment (the library refuses it, E2BIG); an AF_PACKET socket on vb sees each byte for byte;
  *  3. batch: 100,000 sequence-numbered frames of 60..9014 bytes, TX thread in A, RX thread in B,
- *     whole packets per batch; none lost, duplicated, reordered or corrupted.
+ *     whole packets per batch; none lost, duplicated, reordered or corrupted;
+ *  4. forwarding: a pair on vb sends what it receives back out of vb with xdpsock_fwd_n()
+ *     (max_len 5000): an AF_PACKET socket on va sees every frame up to 5000 bytes, byte for byte,
+ *     in order, and none longer; each longer one is counted once in rx_fwd_oversize.
  * After each part the census is exact and no descriptor was invalid or dropped.
  */
 #include <arpa/inet.h>
@@ -43,6 +46,9 @@
 #define BATCH_COUNT	100000u
 #define BATCH_DPORT	9703
 #define WINDOW		256u	/* packets TX may run ahead of RX: 256 x 6 descriptors < the 2048-entry rings */
+#define FWD_COUNT	2000u
+#define FWD_DPORT	9704
+#define FWD_MAX		5000u
 #define LIMIT_S		60.0
 
 static struct lab *l;
@@ -511,6 +517,125 @@ static void batch(void)
 	       t_end - t_start, BATCH_COUNT / (t_end - t_start));
 }
 
+/* ---- 4. forwarding ---------------------------------------------------------------------------- */
+
+/* Forward what the pair on vb holds back out of vb; returns the descriptors taken. */
+static uint32_t reflect(struct xdpsock_rx *rx, struct xdpsock_tx *tx)
+{
+	int k = xdpsock_rx_seek_n(rx, 64), n;
+
+	CHECK(k >= 0, "rx_seek_n(64): %d", k);
+	if (!k) {
+		CHECK(xdpsock_fwd_reclaim(rx, tx) >= 0, "fwd_reclaim: %s", xdpsock_errmsg());
+		CHECK(xdpsock_tx_kick(tx) >= 0, "kick");
+		return 0;
+	}
+	n = xdpsock_fwd_n(rx, tx, (uint32_t)k, FWD_MAX);
+	CHECK(n >= 0, "fwd_n(%d): %d %s", k, n, xdpsock_errmsg());
+	CHECK(xdpsock_tx_kick(tx) >= 0, "kick");
+	return (uint32_t)n;
+}
+
+static uint32_t fwd_next(uint32_t seq)
+{
+	while (seq < FWD_COUNT && jumbo_len(seq) > FWD_MAX)
+		seq++;
+	return seq;
+}
+
+static void forward(void)
+{
+	XDPSOCK_OPTS(o, .flags = XDPSOCK_F_MULTI_BUFFER);
+	static uint8_t f[MAXF], buf[MAXF + 64];
+	struct xdpsock_tx *src, *ftx;
+	struct xdpsock_rx *frx;
+	struct xdpsock_stats st;
+	uint32_t sent = 0, next = fwd_next(0), got = 0, over = 0, others = 0, seq;
+	uint64_t src_descs = 0;
+	double t0 = lab_now(), end = t0 + 30;
+	int pfd, err, n, loops;
+
+	for (seq = 0; seq < FWD_COUNT; seq++)
+		over += jumbo_len(seq) > FWD_MAX;
+	lab_enter(l, LAB_B);
+	err = xdpsock_pair_create(&ftx, &frx, lab_ifindex(l, LAB_B), 0, &o);
+	CHECK(err == 0, "multi-buffer pair on vb: %s", xdpsock_errmsg());
+	pfd = lab_packet_socket(l, LAB_A);
+	err = xdpsock_tx_create(&src, lab_ifindex(l, LAB_A), 0, &o);
+	CHECK(err == 0, "multi-buffer tx_create on va: %s", xdpsock_errmsg());
+
+	for (loops = 0; next < FWD_COUNT; loops++) {
+		CHECK(lab_now() < end && loops < 1000000, "va saw %u forwarded frames, waits for %u (%u sent) after 30 s", got,
+		      next, sent);
+		/* A burst from va, small enough for every ring on the way. */
+		while (sent < FWD_COUNT && sent < next + 32) {
+			uint32_t len = lab_udp_frame(l, LAB_A, f, jumbo_len(sent), sent, FWD_DPORT);
+
+			err = xdpsock_tx_send(src, f, len);
+			if (err == -EAGAIN)
+				break;
+			CHECK(err == 0, "tx_send: %d %s", err, xdpsock_errmsg());
+			src_descs += (len + 2047) / 2048;
+			sent++;
+		}
+		reflect(frx, ftx);
+		n = lab_packet_recv(pfd, buf, sizeof(buf), 0);
+		if (n <= 0) {
+			xdpsock_tx_kick(src);
+			reflect(frx, ftx);
+			n = lab_packet_recv(pfd, buf, sizeof(buf), 2);
+		}
+		if (n <= 0)
+			continue;
+		if (lab_frame_dport(buf, (uint32_t)n) != FWD_DPORT) {
+			others++;
+			continue;
+		}
+		lab_udp_frame(l, LAB_A, f, jumbo_len(next), next, FWD_DPORT);
+		if ((uint32_t)n != jumbo_len(next) || memcmp(buf, f, (size_t)n)) {
+			uint32_t s = 0;
+
+			memcpy(&s, buf + HDR, 4);
+			CHECK(0, "forwarded: expected frame %u (%u bytes), got seq %u (%d bytes)%s", next, jumbo_len(next), s, n,
+			      jumbo_len(s) > FWD_MAX ? ": longer than max_len, and forwarded" : "");
+		}
+		got++;
+		next = fwd_next(next + 1);
+	}
+	/* Nothing more comes back: no frame longer than max_len, no duplicate. */
+	for (loops = 0; loops < 20; loops++) {
+		reflect(frx, ftx);
+		n = lab_packet_recv(pfd, buf, sizeof(buf), 5);
+		CHECK(n <= 0 || lab_frame_dport(buf, (uint32_t)n) != FWD_DPORT, "a frame came back after all %u", got);
+	}
+	lab_tx_settle(src, src_descs, &st);
+	CHECK(st.tx_invalid_descs == 0, "va: %llu invalid TX descriptors", (unsigned long long)st.tx_invalid_descs);
+	/* The pair: every forwarded descriptor sent, the oversize ones counted once per packet. */
+	CHECK(xdpsock_rx_stats(frx, &st) == 0, "rx_stats");
+	lab_tx_settle(ftx, st.tx_frames, &st);
+	CHECK(xdpsock_fwd_reclaim(frx, ftx) >= 0, "fwd_reclaim");
+	CHECK(xdpsock_rx_stats(frx, &st) == 0, "rx_stats");
+	CHECK(st.rx_fwd_oversize == over, "rx_fwd_oversize %llu, expected %u packets", (unsigned long long)st.rx_fwd_oversize,
+	      over);
+	CHECK(st.rx_forwarded == st.tx_frames && st.rx_forwarded > got, "forwarded %llu descriptors, sent %llu, for %u packets",
+	      (unsigned long long)st.rx_forwarded, (unsigned long long)st.tx_frames, got);
+	CHECK(st.tx_invalid_descs == 0 && st.rx_too_long == 0 && st.rx_dropped == 0,
+	      "pair: invalid TX %llu, too long %llu, dropped %llu", (unsigned long long)st.tx_invalid_descs,
+	      (unsigned long long)st.rx_too_long, (unsigned long long)st.rx_dropped);
+	CHECK(st.frames.user == 0 && st.frames.rx == 0 && st.frames.tx == 0 && st.frames.kernel == 0 &&
+		      st.frames.free + st.frames.fill + st.frames.comp == st.frames.total,
+	      "pair census: total %u free %u fill %u comp %u user %u rx %u tx %u kernel %u", st.frames.total,
+	      st.frames.free, st.frames.fill, st.frames.comp, st.frames.user, st.frames.rx, st.frames.tx,
+	      st.frames.kernel);
+	printf("4. forwarding at max_len %u: %u frames back byte for byte, %u longer ones dropped and counted once each (%llu descriptors forwarded, %u other frames) in %.2f s\n",
+	       FWD_MAX, got, over, (unsigned long long)st.rx_forwarded, others, lab_now() - t0);
+	xdpsock_tx_destroy(src);
+	xdpsock_tx_destroy(ftx);
+	xdpsock_rx_destroy(frx);
+	close(pfd);
+	CHECK(!lab_xdp_attached(l, LAB_B), "XDP program left on vb");
+}
+
 int main(void)
 {
 	lab_require_root("it_jumbo");
@@ -521,6 +646,7 @@ int main(void)
 	udp_to_rx();
 	tx_to_packet();
 	batch();
+	forward();
 	lab_down(l);
 	printf("PASS it_jumbo\n");
 	return T_PASS;
