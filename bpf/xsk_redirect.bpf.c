@@ -5,6 +5,12 @@
  *
  * Embedded in libxdpsock as a skeleton; the program and map names are how the
  * library recognises a program of its own left behind by a killed process.
+ *
+ * Frags-aware ("xdp.frags", BPF_F_XDP_HAS_FRAGS): it never reads packet data, so a packet in
+ * several buffers is as good as one, and drivers take it in native mode at any MTU (veth
+ * refuses a program without it once the peer's MTU exceeds a page).  Multi-buffer AF_XDP
+ * sockets need it; single-buffer sockets drop what does not fit a frame, as before.  On a kernel
+ * that refuses the flag, the library loads it without (lib/prog.c).
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -16,7 +22,7 @@ struct {
 	__type(value, __u32);
 } xdpsock_xsks SEC(".maps");
 
-SEC("xdp")
+SEC("xdp.frags")
 int xdpsock_redir(struct xdp_md *ctx)
 {
 	/* An empty slot makes bpf_redirect_map() return the flags' action: XDP_PASS. */

@@ -29,6 +29,7 @@ struct xdpsock_umem {
 	uint32_t headroom;
 	bool huge;
 	bool mock;			/* area from malloc, no socket (unit tests) */
+	bool mb;			/* registered by a multi-buffer socket (XDP_USE_SG): all of its sockets are */
 	int fd;				/* the socket that registered it; -1 until then */
 	int refs;
 	struct xdpsock_sock *socks;	/* sockets bound on it, for the census */
@@ -70,7 +71,13 @@ struct xdpsock_rx {
 struct xdpsock__cfg {
 	struct xdpsock_opts o;
 	bool want_rx, want_tx;
+	uint32_t tx_max_segs;		/* multi-buffer: the kernel's limit (lib/socket.c probes it) */
 };
+
+/* Frames in one packet that any kernel's copy-mode TX takes: CONFIG_MAX_SKB_FRAGS >= 17, plus one. */
+#define XDPSOCK__MIN_TX_SEGS 18u
+/* The kernel's headroom before received data in each frame (XDP_PACKET_HEADROOM). */
+#define XDPSOCK__XDP_HEADROOM 256u
 XDPSOCK__HIDDEN int xdpsock__cfg_init(struct xdpsock__cfg *cfg, const struct xdpsock_opts *opts,
 				      bool rx, bool tx);
 
@@ -161,6 +168,7 @@ enum xdpsock__feature {
 	XDPSOCK__FEAT_SOCK_DIAG,
 	XDPSOCK__FEAT_NATIVE_XDP,
 	XDPSOCK__FEAT_XDP_LINK,
+	XDPSOCK__FEAT_XDP_FRAGS,
 	XDPSOCK__FEAT_MAX
 };
 XDPSOCK__HIDDEN void xdpsock__refused(enum xdpsock__feature f, const char *where, int err, const char *detail,

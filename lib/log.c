@@ -102,7 +102,9 @@ const char *xdpsock_strerror(int err)
 	case ERANGE:
 		return "index beyond the frames reserved by seek";
 	case EMSGSIZE:
-		return "frame length is zero or larger than frame_size - headroom";
+		return "frame length is zero or larger than frame_size - headroom (or a packet larger than a multi-buffer socket may chain)";
+	case E2BIG:
+		return "a multi-buffer packet spans more frames than the kernel takes (see mode.tx_max_segs)";
 	case EBADMSG:
 		return "the kernel returned a descriptor outside the UMEM";
 	case EAGAIN:
@@ -119,6 +121,7 @@ static const char *const feature_names[XDPSOCK__FEAT_MAX] = {
 	[XDPSOCK__FEAT_SOCK_DIAG] = "sock_diag for AF_XDP (CONFIG_XDP_SOCKETS_DIAG)",
 	[XDPSOCK__FEAT_NATIVE_XDP] = "native XDP",
 	[XDPSOCK__FEAT_XDP_LINK] = "XDP attachment through a BPF link (Linux 5.9)",
+	[XDPSOCK__FEAT_XDP_FRAGS] = "a multi-buffer XDP program (BPF_F_XDP_HAS_FRAGS, Linux 5.18)",
 };
 
 static _Atomic unsigned int refused_once;

@@ -65,22 +65,50 @@ static void prog_free(struct xdpsock_prog *p)
 	free(p);
 }
 
+/* Open the embedded skeleton, its XSKMAP sized for @entries queues, and load it. */
+static int load_skel(struct xdpsock_prog *p, uint32_t entries, bool frags)
+{
+	struct bpf_program *prog;
+	int err;
+
+	p->skel = xdpsock_redirect__open();
+	if (!p->skel)
+		return -errno;
+	prog = p->skel->progs.xdpsock_redir;
+	if (!frags)
+		bpf_program__set_flags(prog, bpf_program__flags(prog) & ~BPF_F_XDP_HAS_FRAGS);
+	bpf_map__set_max_entries(p->skel->maps.xdpsock_xsks, entries);
+	err = xdpsock_redirect__load(p->skel);
+	if (err) {
+		xdpsock_redirect__destroy(p->skel);
+		p->skel = NULL;
+	}
+	return err;
+}
+
 static int load(struct xdpsock_prog *p, uint32_t queue_id, const char *ifn)
 {
 	uint32_t nq = 0, entries = 64;
+	char answer[256];
 	int err;
 
 	if (!xdpsock__if_queues(p->ifindex, &nq) && nq > entries)
 		entries = nq;
 	if (queue_id >= entries)
 		entries = queue_id + 1;
-	p->skel = xdpsock_redirect__open();
-	if (!p->skel) {
-		err = -errno;
-		goto out;
+	/*
+	 * Frags-aware first (multi-buffer packets, native mode at any MTU).  A kernel without
+	 * BPF_F_XDP_HAS_FRAGS (before 5.18) refuses the flag (EINVAL): load it without, and say so.
+	 */
+	err = load_skel(p, entries, true);
+	if (err && err != -EPERM && err != -EACCES) {
+		snprintf(answer, sizeof(answer), "%s", xdpsock__libbpf_last());
+		if (!load_skel(p, entries, false)) {
+			xdpsock__refused(XDPSOCK__FEAT_XDP_FRAGS, NULL, err, answer,
+					 "loaded a single-buffer program: no jumbo frames in native mode, and packets larger than a page are dropped");
+			err = 0;
+		}
 	}
-	bpf_map__set_max_entries(p->skel->maps.xdpsock_xsks, entries);
-	err = xdpsock_redirect__load(p->skel);
 	if (err) {
 		if (err == -EPERM || err == -EACCES)
 			err = xdpsock__fail(EPERM,
@@ -89,12 +117,11 @@ static int load(struct xdpsock_prog *p, uint32_t queue_id, const char *ifn)
 		else
 			err = xdpsock__fail(err, "cannot load the XDP program for %s: %s (kernel without XDP or BPF?)", ifn,
 					    strerror(-err));
-		goto out;
+		return err;
 	}
 	p->prog_fd = bpf_program__fd(p->skel->progs.xdpsock_redir);
 	p->map_fd = bpf_map__fd(p->skel->maps.xdpsock_xsks);
-out:
-	return err;
+	return 0;
 }
 
 /* The attached program's map, to insert our socket into another live process's program. */

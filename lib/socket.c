@@ -6,11 +6,13 @@
  */
 #include <errno.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <zlib.h>
 #include <bpf/bpf.h>
 
 #include "internal.h"
@@ -44,6 +46,22 @@ void xdpsock__ring_init(struct xdpsock_ring *r, void *map, const struct xdp_ring
 		r->cached_cons += size;
 }
 
+/*
+ * The most descriptors one received packet can take: the largest packet XDP carries is a page of
+ * linear data and MAX_SKB_FRAGS page fragments (tx_max_segs - 1 of them), cut by the kernel into
+ * frames of frame_size - headroom - XDP_PACKET_HEADROOM bytes.  Never more than the RX ring holds:
+ * the kernel drops a packet that does not fit in the ring whole.
+ */
+static uint32_t rx_max_segs(const struct xdpsock_umem *u, uint32_t tx_max_segs, uint32_t rx_size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t biggest = (uint64_t)tx_max_segs * (uint64_t)(page > 0 ? page : 4096);
+	uint32_t per_frame = u->frame_size - u->headroom - XDPSOCK__XDP_HEADROOM;
+	uint64_t segs = (biggest + per_frame - 1) / per_frame;
+
+	return segs < rx_size ? (uint32_t)segs : rx_size;
+}
+
 /* Handles over the socket's rings; the fill ring gets fill_size frames from the free list. */
 int xdpsock__handles_init(struct xdpsock_sock *sk, const struct xdpsock__cfg *cfg, struct xdpsock_tx **txp,
 			  struct xdpsock_rx **rxp)
@@ -52,6 +70,13 @@ int xdpsock__handles_init(struct xdpsock_sock *sk, const struct xdpsock__cfg *cf
 	struct xdpsock_tx *tx = NULL;
 	struct xdpsock_rx *rx = NULL;
 	int need_wakeup = !(cfg->o.flags & XDPSOCK_F_NO_NEED_WAKEUP);
+	bool mb = cfg->o.flags & XDPSOCK_F_MULTI_BUFFER;
+	/*
+	 * TODO zero-copy: there the limit is the driver's (netdev genl NETDEV_A_DEV_XDP_ZC_MAX_SEGS,
+	 * often 5), not MAX_SKB_FRAGS + 1; no driver here does zero-copy to test it against, so a
+	 * zero-copy socket uses the copy-mode limit.
+	 */
+	uint32_t tx_segs = cfg->tx_max_segs ? cfg->tx_max_segs : XDPSOCK__MIN_TX_SEGS;
 
 	if (cfg->want_tx) {
 		tx = calloc(1, sizeof(*tx));
@@ -66,6 +91,7 @@ int xdpsock__handles_init(struct xdpsock_sock *sk, const struct xdpsock__cfg *cf
 		tx->q.max_len = u->frame_size - u->headroom;
 		tx->q.fd = sk->fd;
 		tx->q.need_wakeup = need_wakeup;
+		tx->q.max_segs = mb ? tx_segs : 0;
 	}
 	if (cfg->want_rx) {
 		uint32_t i, n = cfg->o.fill_size;
@@ -89,12 +115,17 @@ int xdpsock__handles_init(struct xdpsock_sock *sk, const struct xdpsock__cfg *cf
 		rx->q.base_mask = ~(uint64_t)(u->frame_size - 1);
 		rx->q.fd = sk->fd;
 		rx->q.need_wakeup = need_wakeup;
+		rx->q.max_segs = mb ? rx_max_segs(u, tx_segs, cfg->o.rx_size) : 0;
+		rx->q.seen = rx->q.done = rx->q.rx.cached_cons;
 		for (i = 0; i < n; i++)
 			*xdpsock__addr(&rx->q.fq, rx->q.fq.cached_prod + i) = u->free.addr[--u->free.count];
 		rx->q.fq.cached_prod += n;
 		/* Addresses before index: pairs with the kernel's load-acquire of the fill *producer. */
 		__atomic_store_n(rx->q.fq.producer, rx->q.fq.cached_prod, __ATOMIC_RELEASE);
 	}
+	sk->mode.multi_buffer = mb;
+	sk->mode.tx_max_segs = mb ? tx_segs : 0;
+	sk->mode.rx_max_segs = rx ? rx->q.max_segs : 0;
 	sk->txh = tx;
 	sk->rxh = rx;
 	sk->next = u->socks;
@@ -247,6 +278,10 @@ static int bind_sock(struct xdpsock_sock *sk, const struct xdpsock__cfg *cfg, co
 		sxdp.sxdp_flags = base | XDP_COPY;
 		err = bind(sk->fd, (struct sockaddr *)&sxdp, sizeof(sxdp)) ? -errno : 0;
 	}
+	if (err == -EINVAL && (base & XDP_USE_SG))
+		return xdpsock__fail(EOPNOTSUPP,
+				     "binding with multi-buffer (XDP_USE_SG, Linux 6.6) to %s queue %u was refused (%s): this kernel lacks it; drop XDPSOCK_F_MULTI_BUFFER and keep packets within one frame",
+				     ifn, sk->queue_id, strerror(-err));
 	switch (err) {
 	case 0:
 		return 0;
@@ -305,6 +340,8 @@ static int setup_socket(struct xdpsock_sock *sk, const struct xdpsock__cfg *cfg,
 			return xdpsock__fail(errno, "cannot register the UMEM: %s", strerror(errno));
 		}
 		u->fd = sk->fd;
+		/* The kernel makes every socket of a UMEM multi-buffer or none: the first one decides. */
+		u->mb = o->flags & XDPSOCK_F_MULTI_BUFFER;
 	}
 	/* Every (device, queue) needs its own fill and completion rings, shared UMEM or not. */
 	if ((err = set_ring(sk->fd, XDP_UMEM_FILL_RING, o->fill_size, "fill")) ||
@@ -352,6 +389,49 @@ static int setup_socket(struct xdpsock_sock *sk, const struct xdpsock__cfg *cfg,
 	return 0;
 }
 
+/*
+ * MAX_SKB_FRAGS + 1: the most frames the kernel's copy-mode TX puts in one packet (beyond, it drops
+ * the packet as invalid descriptors).  MAX_SKB_FRAGS is a build option (CONFIG_MAX_SKB_FRAGS,
+ * 17..45): /proc/config.gz tells it where the kernel has one.  Else net.core.max_skb_frags, which
+ * starts at MAX_SKB_FRAGS and can only be lowered (and is visible only in the initial network
+ * namespace); else 18, which every kernel takes.  Probed once per process.
+ */
+static uint32_t tx_max_segs(void)
+{
+	static _Atomic uint32_t cached;
+	uint32_t v = cached, frags = 0;
+	char line[256];
+	gzFile gz;
+	FILE *f;
+
+	if (v)
+		return v;
+	gz = gzopen("/proc/config.gz", "rb");
+	if (gz) {
+		while (gzgets(gz, line, sizeof(line)))
+			if (sscanf(line, "CONFIG_MAX_SKB_FRAGS=%u", &frags) == 1)
+				break;
+		gzclose(gz);
+	}
+	if (frags >= 17 && frags < 1024) {
+		v = frags + 1;
+		xdpsock__log(XDPSOCK_LOG_DEBUG, "multi-buffer TX: at most %u frames a packet (CONFIG_MAX_SKB_FRAGS=%u)", v,
+			     frags);
+	} else if ((f = fopen("/proc/sys/net/core/max_skb_frags", "r"))) {
+		if (fscanf(f, "%u", &frags) == 1 && frags + 1 > XDPSOCK__MIN_TX_SEGS && frags < 1024)
+			v = frags + 1;
+		fclose(f);
+	}
+	if (!v) {
+		v = XDPSOCK__MIN_TX_SEGS;
+		xdpsock__log(XDPSOCK_LOG_DEBUG,
+			     "multi-buffer TX: at most %u frames a packet (the kernel's MAX_SKB_FRAGS is not readable here: the least any kernel takes)",
+			     v);
+	}
+	cached = v;
+	return v;
+}
+
 static void query_mode(struct xdpsock_sock *sk, const struct xdpsock__cfg *cfg)
 {
 	struct xdp_options xo = { 0 };
@@ -361,7 +441,6 @@ static void query_mode(struct xdpsock_sock *sk, const struct xdpsock__cfg *cfg)
 		sk->mode.zerocopy = xo.flags & XDP_OPTIONS_ZEROCOPY;
 	sk->mode.need_wakeup = !(cfg->o.flags & XDPSOCK_F_NO_NEED_WAKEUP);
 	sk->mode.hugepages = sk->umem->huge;
-	sk->mode.multi_buffer = cfg->o.flags & XDPSOCK_F_MULTI_BUFFER;
 	sk->mode.shared_umem = sk->umem->fd != sk->fd;
 	sk->mode.attach = xdpsock__prog_mode(sk->prog);
 	sk->mode.frame_size = sk->umem->frame_size;
@@ -398,6 +477,8 @@ static int create(struct xdpsock_tx **txp, struct xdpsock_rx **rxp, int ifindex,
 	err = xdpsock__cfg_init(&cfg, opts, rxp != NULL, txp != NULL);
 	if (err)
 		return err;
+	if (cfg.o.flags & XDPSOCK_F_MULTI_BUFFER)
+		cfg.tx_max_segs = tx_max_segs();
 	err = check_target(ifindex, queue_id, ifn);
 	if (err)
 		return err;
@@ -415,6 +496,14 @@ static int create(struct xdpsock_tx **txp, struct xdpsock_rx **rxp, int ifindex,
 	sk->ifindex = ifindex;
 	sk->queue_id = queue_id;
 	if (cfg.o.umem) {
+		bool mb = cfg.o.flags & XDPSOCK_F_MULTI_BUFFER;
+
+		if (cfg.o.umem->fd >= 0 && cfg.o.umem->mb != mb) {
+			free(sk);
+			return xdpsock__fail(EINVAL,
+					     "the shared UMEM's first socket was created %s XDPSOCK_F_MULTI_BUFFER and the kernel makes all of its sockets alike: create every socket of one UMEM with the same flag",
+					     cfg.o.umem->mb ? "with" : "without");
+		}
 		sk->umem = cfg.o.umem;
 		sk->umem->refs++;
 	} else {

@@ -52,6 +52,9 @@ extern "C" {
 /* Marks an RX descriptor that failed validation (see xdpsock__rx_fetch). */
 #define XDPSOCK__BAD_ADDR UINT64_MAX
 
+/* xdp_desc.options: the packet continues in the next descriptor (linux >= 6.6's XDP_PKT_CONTD). */
+#define XDPSOCK__CONTD 1u
+
 /* One mmap'd ring seen from one side.  Do not touch. */
 struct xdpsock_ring {
 	uint32_t cached_prod;	/* producer side: our next publish; consumer side: kernel's last seen */
@@ -79,7 +82,8 @@ struct xdpsock__counters {
 	uint64_t deferred;	/* RX: frames that waited in the free list for fill-ring room */
 	uint64_t completed;	/* TX: frames reclaimed from the completion ring */
 	uint64_t forwarded;	/* RX: frames moved onto a TX ring by xdpsock_fwd_n() */
-	uint64_t oversize;	/* RX: frames xdpsock_fwd_n() dropped for exceeding max_len */
+	uint64_t oversize;	/* RX: packets xdpsock_fwd_n() dropped for exceeding max_len */
+	uint64_t too_long;	/* RX: packets dropped whole: more descriptors than max_segs */
 };
 
 /* Fast-path state of a TX handle; first member of struct xdpsock_tx.  Do not touch. */
@@ -95,6 +99,8 @@ struct xdpsock__txq {
 	int fd;
 	int need_wakeup;		/* 0: kick always (need_wakeup off) */
 	struct xdpsock__counters c;
+	/* Appended in 0.2 (offsets above are the 0.1 ABI). */
+	uint32_t max_segs;		/* multi-buffer: most descriptors in one packet; 0: single-buffer */
 };
 
 /* Fast-path state of an RX handle; first member of struct xdpsock_rx.  Do not touch. */
@@ -110,13 +116,26 @@ struct xdpsock__rxq {
 	int fd;
 	int need_wakeup;
 	struct xdpsock__counters c;
+	/*
+	 * Appended in 0.2, multi-buffer sockets only.  Free-running ring indices, like cached_cons:
+	 *   cached_cons <= cached_cons + nheld <= done <= seen <= kernel's producer
+	 *   [cons, cons + nheld)  whole packets returned by seek (the user's)
+	 *   [cons + nheld, done)  whole packets not returned yet (seek's n was smaller)
+	 *   [done, seen)          validated, the start of a packet whose last descriptor is still to come
+	 */
+	uint32_t max_segs;		/* most descriptors in one packet; 0: single-buffer socket */
+	uint32_t done;
+	uint32_t seen;
+	uint32_t skip;			/* dropping the rest of a packet longer than max_segs */
 };
 
 /* Out-of-line slow paths (lib/txrx.c), called from the inline functions below. */
 XDPSOCK_API uint32_t xdpsock__tx_reserve(struct xdpsock__txq *q, uint32_t n);
 XDPSOCK_API int xdpsock__tx_unpeeked(const struct xdpsock__txq *q, uint32_t n);
-XDPSOCK_API uint32_t xdpsock__rx_fetch(struct xdpsock__rxq *q, uint32_t want);
+XDPSOCK_API int xdpsock__rx_fetch(struct xdpsock__rxq *q, uint32_t want);	/* 0.1: returned uint32_t, same values */
 XDPSOCK_API int xdpsock__rx_release(struct xdpsock__rxq *q, uint32_t n);
+XDPSOCK_API int xdpsock__rx_commit_mb(struct xdpsock__rxq *q, uint32_t n);
+XDPSOCK_API int xdpsock__tx_check_pkts(const struct xdpsock__txq *q, uint32_t n);
 
 #define xdpsock__txq(tx) ((struct xdpsock__txq *)(void *)(tx))
 #define xdpsock__rxq(rx) ((struct xdpsock__rxq *)(void *)(rx))
@@ -216,6 +235,23 @@ XDPSOCK_INLINE int xdpsock_tx_set_len(struct xdpsock_tx *tx, uint32_t i, uint32_
 	return 0;
 }
 
+XDPSOCK_INLINE int xdpsock_tx_set_more(struct xdpsock_tx *tx, uint32_t i, int more)
+{
+	struct xdpsock__txq *q = xdpsock__txq(tx);
+
+	if (XDPSOCK__UNLIKELY(i >= q->nres)) {
+		errno = ERANGE;
+		return -ERANGE;
+	}
+	/* A single-buffer socket's kernel takes any options bit as an invalid descriptor: the frame would leak. */
+	if (XDPSOCK__UNLIKELY(!q->max_segs)) {
+		errno = EOPNOTSUPP;
+		return -EOPNOTSUPP;
+	}
+	xdpsock__desc(&q->tx, q->tx.cached_prod + i)->options = more ? XDPSOCK__CONTD : 0;
+	return 0;
+}
+
 XDPSOCK_INLINE void *xdpsock_tx_seek_and_peek(struct xdpsock_tx *tx, uint32_t len)
 {
 	if (xdpsock_tx_seek_n(tx, 1) < 1) {
@@ -241,6 +277,15 @@ XDPSOCK_INLINE int xdpsock_tx_commit_n(struct xdpsock_tx *tx, uint32_t n)
 	if (XDPSOCK__UNLIKELY(q->npeek != q->nres) && xdpsock__tx_unpeeked(q, n)) {
 		errno = EINVAL;
 		return -EINVAL;
+	}
+	/* Multi-buffer: whole packets only, none longer than the kernel takes (one branch otherwise). */
+	if (XDPSOCK__UNLIKELY(q->max_segs)) {
+		int err = xdpsock__tx_check_pkts(q, n);
+
+		if (err) {
+			errno = -err;
+			return err;
+		}
 	}
 	q->tx.cached_prod += n;
 	q->nres -= n;
@@ -270,9 +315,11 @@ XDPSOCK_INLINE int xdpsock_rx_seek_n(struct xdpsock_rx *rx, uint32_t n)
 {
 	struct xdpsock__rxq *q = xdpsock__rxq(rx);
 
-	if (XDPSOCK__LIKELY(q->nheld >= n))
+	/* Multi-buffer sockets always go out of line (whole packets only): single-buffer ones test
+	 * the flag only when they hold enough already. */
+	if (XDPSOCK__LIKELY(q->nheld >= n) && XDPSOCK__LIKELY(!q->max_segs))
 		return (int)n;
-	return (int)xdpsock__rx_fetch(q, n);
+	return xdpsock__rx_fetch(q, n);
 }
 
 XDPSOCK_INLINE int xdpsock_rx_seek(struct xdpsock_rx *rx)
@@ -311,7 +358,41 @@ XDPSOCK_INLINE int xdpsock_rx_more_at(struct xdpsock_rx *rx, uint32_t i)
 
 	if (i >= q->nheld)
 		return 0;
-	return !!(xdpsock__desc(&q->rx, q->rx.cached_cons + i)->options & 1 /* XDP_PKT_CONTD */);
+	return !!(xdpsock__desc(&q->rx, q->rx.cached_cons + i)->options & XDPSOCK__CONTD);
+}
+
+XDPSOCK_INLINE int xdpsock_rx_pkt_at(struct xdpsock_rx *rx, uint32_t i, uint32_t *segs, uint32_t *total_len)
+{
+	struct xdpsock__rxq *q = xdpsock__rxq(rx);
+	const struct xdp_desc *d;
+	uint32_t j, len = 0, bad = 0;
+
+	if (XDPSOCK__UNLIKELY(i >= q->nheld)) {
+		errno = ERANGE;
+		return -ERANGE;
+	}
+	/* A packet starts after a descriptor that ends one (seek returns whole packets from 0). */
+	if (XDPSOCK__UNLIKELY(i && (xdpsock__desc(&q->rx, q->rx.cached_cons + i - 1)->options & XDPSOCK__CONTD))) {
+		errno = EINVAL;
+		return -EINVAL;
+	}
+	for (j = i;; j++) {
+		d = xdpsock__desc(&q->rx, q->rx.cached_cons + j);
+		len += d->len;
+		bad |= d->addr == XDPSOCK__BAD_ADDR;
+		/* seek never returns a packet without its last descriptor; j + 1 == nheld ends it anyway. */
+		if (!(d->options & XDPSOCK__CONTD) || j + 1 >= q->nheld)
+			break;
+	}
+	if (segs)
+		*segs = j + 1 - i;
+	if (total_len)
+		*total_len = len;
+	if (XDPSOCK__UNLIKELY(bad)) {
+		errno = EBADMSG;
+		return -EBADMSG;
+	}
+	return 0;
 }
 
 XDPSOCK_INLINE int xdpsock_rx_commit_n(struct xdpsock_rx *rx, uint32_t n)
@@ -323,6 +404,9 @@ XDPSOCK_INLINE int xdpsock_rx_commit_n(struct xdpsock_rx *rx, uint32_t n)
 		errno = ERANGE;
 		return -ERANGE;
 	}
+	/* Multi-buffer: out of line (never releases part of a packet); single-buffer pays this branch. */
+	if (XDPSOCK__UNLIKELY(q->max_segs))
+		return xdpsock__rx_commit_mb(q, n);
 	space = xdpsock__prod_space(&q->fq, 0, n);
 	if (XDPSOCK__UNLIKELY(space < n))
 		return xdpsock__rx_release(q, n);	/* fill ring momentarily full: some frames wait */

@@ -69,7 +69,8 @@ enum xdpsock_hugepages {
 
 /* xdpsock_opts.flags */
 #define XDPSOCK_F_NO_NEED_WAKEUP	(1u << 0)	/* do not bind with XDP_USE_NEED_WAKEUP: every kick is a syscall */
-#define XDPSOCK_F_MULTI_BUFFER		(1u << 1)	/* XDP_USE_SG: frames larger than one UMEM frame span descriptors */
+#define XDPSOCK_F_MULTI_BUFFER		(1u << 1)	/* XDP_USE_SG: packets larger than a frame span several
+							 * descriptors (jumbo frames): see "Multi-buffer" below */
 #define XDPSOCK_F_BUSY_POLL		(1u << 2)	/* SO_PREFER_BUSY_POLL + SO_BUSY_POLL + SO_BUSY_POLL_BUDGET */
 #define XDPSOCK_F_REPLACE_FOREIGN	(1u << 3)	/* RX: remove someone else's XDP program (warned) instead of -EBUSY */
 
@@ -172,23 +173,67 @@ XDPSOCK_API void xdpsock_umem_destroy(struct xdpsock_umem *umem);
  * int   xdpsock_tx_set_len(tx, i, len)  change the length of reserved frame i after its peek (a
  *                                     frame built in a buffer peeked at its largest size); 0,
  *                                     -ERANGE, -EMSGSIZE as peek_at, -EINVAL (never peeked).
+ * int   xdpsock_tx_set_more(tx, i, more)  multi-buffer: the packet in reserved frame i continues
+ *                                     in frame i + 1 (more != 0) or ends in i (0, the default
+ *                                     after seek).  0, -ERANGE (i not reserved), -EOPNOTSUPP (the
+ *                                     socket was created without XDPSOCK_F_MULTI_BUFFER).
  * void *xdpsock_tx_seek_and_peek(tx, len)  NULL + EAGAIN when no frame is free
  * int   xdpsock_tx_commit_n(tx, n)    submit the first n reserved frames; returns n, -ERANGE
  *                                     (fewer reserved) or -EINVAL (a frame was never peeked).
+ *                                     Multi-buffer also: -EINVAL when frame n - 1 is set_more (a
+ *                                     packet would be cut: nothing is submitted), -E2BIG when a
+ *                                     packet spans more than mode.tx_max_segs frames.
  *                                     Does not kick: call xdpsock_tx_kick() once per batch.
  * int   xdpsock_tx_commit(tx)         = commit_n(tx, 1)
  * int   xdpsock_tx_needs_kick(tx)     the kernel asked for a wakeup (or need_wakeup is off)
  *
- * int   xdpsock_rx_seek_n(rx, n)      frames ready to peek, 0..n; never blocks
+ * int   xdpsock_rx_seek_n(rx, n)      frames ready to peek, 0..n; never blocks.  Multi-buffer:
+ *                                     whole packets only, see below; -EMSGSIZE possible.
  * int   xdpsock_rx_seek(rx)           = seek_n(rx, 1)
  * const void *xdpsock_rx_peek_at(rx, i, &len)  NULL + ERANGE (i not held) or EBADMSG (the
  *                                     kernel gave a descriptor outside the UMEM: counted in
  *                                     stats.rx_bad_descs; commit it like any other)
  * const void *xdpsock_rx_peek(rx, &len) = peek_at(rx, 0, &len)
  * int   xdpsock_rx_more_at(rx, i)     frame i continues in i + 1 (XDPSOCK_F_MULTI_BUFFER)
- * int   xdpsock_rx_commit_n(rx, n)    release the first n held frames; returns n or -ERANGE.
- *                                     Never fails for lack of fill-ring room.
+ * int   xdpsock_rx_pkt_at(rx, i, &segs, &total_len)  the packet starting at held frame i: its
+ *                                     frames (i .. i + segs - 1) and its length in bytes; either
+ *                                     pointer may be NULL.  0, -ERANGE (i not held), -EINVAL (i
+ *                                     is inside a packet, not at its start), -EBADMSG (one of its
+ *                                     descriptors is bad; segs and total_len are still set, so
+ *                                     the loop can step over it).  On a single-buffer socket
+ *                                     every packet is one frame.
+ * int   xdpsock_rx_commit_n(rx, n)    release the first n held frames; returns n, -ERANGE (fewer
+ *                                     held) or, multi-buffer, -EINVAL when frame n - 1 does not
+ *                                     end a packet (nothing is released).  Never fails for lack
+ *                                     of fill-ring room.
  * int   xdpsock_rx_commit(rx)         = commit_n(rx, 1)
+ *
+ * Multi-buffer (XDPSOCK_F_MULTI_BUFFER; Linux >= 6.6): a packet larger than one frame (a 9000-byte
+ * MTU with 2048-byte frames) spans several descriptors, each continued one marked
+ * (xdpsock_rx_more_at(), xdpsock_tx_set_more()).  The RX side only ever hands out whole packets:
+ *
+ *   n = xdpsock_rx_seek_n(rx, 64);                 descriptors of whole packets, 0..64
+ *   for (i = 0; i < n; i += segs) {
+ *           xdpsock_rx_pkt_at(rx, i, &segs, &len); frames i .. i + segs - 1, len bytes in all
+ *           xdpsock_rx_copy_pkt(rx, i, buf, sizeof(buf));   or peek_at each of them
+ *   }
+ *   xdpsock_rx_commit_n(rx, n);
+ *
+ * - seek_n counts descriptors, never returns part of a packet, and returns the largest number of
+ *   whole packets' descriptors that is at most n.  A packet whose last descriptor has not arrived
+ *   yet stays in the RX ring (counted as census.rx) until it does.  When the first packet alone
+ *   spans more than n descriptors, seek_n returns -EMSGSIZE (errno EMSGSIZE) and holds nothing
+ *   new: call it again with n >= mode.rx_max_segs, which every packet fits.
+ * - A packet of more than mode.rx_max_segs descriptors (the most the kernel can make of the
+ *   largest packet XDP carries; one whose last descriptor never comes also ends up here) is
+ *   dropped whole once it reaches the head of the ring, counted once in stats.rx_too_long; its
+ *   frames go back to the fill ring and the packets after it are delivered as usual.
+ * - peek_at stays per descriptor; commit_n refuses to cut a packet (-EINVAL).
+ * - TX: reserve a packet's frames with seek_n, peek_at each (its own length), set_more on every
+ *   frame but the last, commit_n.  Commit refuses to end inside a packet (-EINVAL) and a packet of
+ *   more than mode.tx_max_segs frames (-E2BIG): the kernel would drop it whole as invalid.
+ * - Every socket of one UMEM is multi-buffer or none is: the kernel takes it from the first.
+ * - The census counts frames, one per descriptor.
  */
 
 /**
@@ -201,12 +246,28 @@ XDPSOCK_API void xdpsock_umem_destroy(struct xdpsock_umem *umem);
 XDPSOCK_API int xdpsock_tx_kick(struct xdpsock_tx *tx);
 
 /**
- * xdpsock_tx_send() - copy @len bytes into a free frame, commit and kick.
+ * xdpsock_tx_send() - copy @len bytes into free frames, commit and kick.
  *
- * Return: 0, -EAGAIN when no frame is free (call xdpsock_tx_wait()), -EMSGSIZE when @len is 0
- * or does not fit in a frame, or an error of xdpsock_tx_kick().
+ * On a multi-buffer socket a packet longer than a frame is cut across as many frames as it needs
+ * (at most mode.tx_max_segs), sent as one packet.
+ *
+ * Return: 0, -EAGAIN when not enough frames are free (call xdpsock_tx_wait()), -EMSGSIZE when
+ * @len is 0 or does not fit (in one frame without XDPSOCK_F_MULTI_BUFFER, in tx_max_segs frames
+ * with it; xdpsock_errmsg() says which), or an error of xdpsock_tx_kick().
  */
 XDPSOCK_API int xdpsock_tx_send(struct xdpsock_tx *tx, const void *data, uint32_t len);
+
+/**
+ * xdpsock_rx_copy_pkt() - copy the packet starting at held frame @i into @buf.
+ * @buflen: room in @buf; the packet is copied only if it fits whole.
+ *
+ * Gathers every frame of a multi-buffer packet (one frame on a single-buffer socket); the frames
+ * stay held: commit them as usual.
+ * Return: the packet's length in bytes, or -ERANGE (@i not held), -EINVAL (@i is not the start of
+ * a packet), -EBADMSG (one of its descriptors is bad), -EMSGSIZE (@buflen is smaller than the
+ * packet: nothing copied; xdpsock_rx_pkt_at() tells the length).
+ */
+XDPSOCK_API int xdpsock_rx_copy_pkt(struct xdpsock_rx *rx, uint32_t i, void *buf, uint32_t buflen);
 
 /** xdpsock_tx_fd(), xdpsock_rx_fd() - the socket's fd, for poll/epoll.  Owned by the handle. */
 XDPSOCK_API int xdpsock_tx_fd(const struct xdpsock_tx *tx);
@@ -231,16 +292,21 @@ XDPSOCK_API int xdpsock_rx_wait(struct xdpsock_rx *rx, int timeout_ms);
  * @rx: frames found by xdpsock_rx_seek_n().
  * @tx: a socket on the same UMEM (a pair's TX half, or one created with the same opts->umem),
  *      with nothing reserved by xdpsock_tx_seek_n().
- * @max_len: the longest frame @tx may send (its MTU plus the Ethernet header): longer frames
- *      are dropped and counted (stats.rx_fwd_oversize), never sent.
+ * @max_len: the longest packet @tx may send (its MTU plus the Ethernet header): longer packets
+ *      are dropped and counted (stats.rx_fwd_oversize, once per packet), never sent.
  *
  * The descriptors move from @rx's RX ring to @tx's TX ring; the frames @tx completed earlier go
  * back to @rx's fill ring, so a loop forwarding A->B and B->A keeps every ring supplied.
  * Frames that do not fit in @tx's ring stay held by @rx for the next call.  Kick @tx after.
  *
+ * Multi-buffer: packets move whole.  @max_len applies to a packet's total length (a packet of
+ * more frames than @tx may chain, mode.tx_max_segs, is dropped and counted as oversize too); a
+ * packet that does not fit in @tx's free TX slots waits for the next call, whole; a packet with a
+ * bad descriptor is dropped whole (counted in stats.rx_bad_descs).  @n must end a packet.
+ *
  * Return: the frames taken from @rx (forwarded, oversize or bad descriptors), -ERANGE when
- * @n exceeds the frames held, -EXDEV when the two do not share a UMEM, -EBUSY when @tx has a
- * reservation.
+ * @n exceeds the frames held, -EINVAL when frame @n - 1 does not end a packet, -EXDEV when the
+ * two do not share a UMEM, -EBUSY when @tx has a reservation.
  */
 XDPSOCK_API int xdpsock_fwd_n(struct xdpsock_rx *rx, struct xdpsock_tx *tx, uint32_t n, uint32_t max_len);
 
@@ -287,6 +353,9 @@ struct xdpsock_stats {
 	uint64_t tx_bad_descs;		/* completions outside the UMEM, dropped */
 	uint64_t tx_wakeups;		/* kicks that made a syscall */
 	struct xdpsock_census frames;	/* of the handle's UMEM */
+	/* 0.2 */
+	uint64_t rx_too_long;		/* packets of more than mode.rx_max_segs descriptors, dropped whole
+					 * (multi-buffer); their frames went back to the fill ring */
 };
 
 /**
@@ -303,6 +372,10 @@ XDPSOCK_API int xdpsock_tx_stats_len(const struct xdpsock_tx *tx, struct xdpsock
 XDPSOCK_API int xdpsock_rx_stats_len(const struct xdpsock_rx *rx, struct xdpsock_stats *st, size_t len);
 
 /** xdpsock_tx_stats(), xdpsock_rx_stats() - counters of the socket and its UMEM. */
+#ifdef XDPSOCK__FFI	/* lib/ffi.c defines the 0.1 symbols, which fill the 0.1 size (and tests call them) */
+XDPSOCK_API int xdpsock_tx_stats(const struct xdpsock_tx *tx, struct xdpsock_stats *st);
+XDPSOCK_API int xdpsock_rx_stats(const struct xdpsock_rx *rx, struct xdpsock_stats *st);
+#else
 XDPSOCK_INLINE int xdpsock_tx_stats(const struct xdpsock_tx *tx, struct xdpsock_stats *st)
 {
 	return xdpsock_tx_stats_len(tx, st, sizeof(*st));
@@ -312,6 +385,7 @@ XDPSOCK_INLINE int xdpsock_rx_stats(const struct xdpsock_rx *rx, struct xdpsock_
 {
 	return xdpsock_rx_stats_len(rx, st, sizeof(*st));
 }
+#endif
 
 /* What the socket actually got. */
 struct xdpsock_mode {
@@ -323,6 +397,11 @@ struct xdpsock_mode {
 	enum xdpsock_attach_mode attach;	/* NATIVE or GENERIC as attached; NONE for TX or caller-managed */
 	uint32_t frame_size;
 	uint32_t frame_count;
+	/* 0.2; multi-buffer sockets only, else 0 */
+	uint32_t rx_max_segs;			/* most descriptors one received packet can span */
+	uint32_t tx_max_segs;			/* most frames one sent packet may span: copy mode takes
+						 * the kernel's MAX_SKB_FRAGS + 1 (probed).  TODO zero-copy:
+						 * the driver's own limit, often lower, is not probed yet */
 };
 
 /** xdpsock_tx_mode_len(), xdpsock_rx_mode_len() - the mode obtained, sized as the stats are. */
@@ -330,6 +409,10 @@ XDPSOCK_API int xdpsock_tx_mode_len(const struct xdpsock_tx *tx, struct xdpsock_
 XDPSOCK_API int xdpsock_rx_mode_len(const struct xdpsock_rx *rx, struct xdpsock_mode *m, size_t len);
 
 /** xdpsock_tx_mode(), xdpsock_rx_mode() - the mode obtained at bind and attach time. */
+#ifdef XDPSOCK__FFI	/* as above */
+XDPSOCK_API int xdpsock_tx_mode(const struct xdpsock_tx *tx, struct xdpsock_mode *m);
+XDPSOCK_API int xdpsock_rx_mode(const struct xdpsock_rx *rx, struct xdpsock_mode *m);
+#else
 XDPSOCK_INLINE int xdpsock_tx_mode(const struct xdpsock_tx *tx, struct xdpsock_mode *m)
 {
 	return xdpsock_tx_mode_len(tx, m, sizeof(*m));
@@ -339,6 +422,7 @@ XDPSOCK_INLINE int xdpsock_rx_mode(const struct xdpsock_rx *rx, struct xdpsock_m
 {
 	return xdpsock_rx_mode_len(rx, m, sizeof(*m));
 }
+#endif
 
 /** xdpsock_mode_str() - "copy, native XDP, need_wakeup" and so on, into @buf.  Returns @buf. */
 XDPSOCK_API const char *xdpsock_mode_str(const struct xdpsock_mode *m, char *buf, size_t len);

@@ -6,7 +6,9 @@
  *
  *  - native XDP: on lo (no native XDP in any kernel) attach_mode AUTO falls back to generic, the
  *    warning names the interface and the kernel's own words, and libbpf prints nothing to stderr;
- *    on vb with a 9000-byte peer MTU, the same or native (a frags-aware program), frames arrive;
+ *  - a frags-aware XDP program (BPF_F_XDP_HAS_FRAGS): loaded, and then native on vb with a
+ *    9000-byte peer MTU; or refused with one warning, and then generic there with the kernel's
+ *    words ("veth: Peer MTU is too large to set XDP"); frames arrive either way;
  *  - the copy-mode TX budget (XDP_MAX_TX_SKB_BUDGET): accepted, or refused with one warning, and
  *    frames are sent either way;
  *  - sock_diag for AF_XDP: answered, or refused with one warning, and a program left by a
@@ -36,6 +38,7 @@ static struct lab *l;
 static long old_hugepages = -1;
 static int refusals;
 static char diag_refusal[512];	/* said once per process: caught at the first destroy */
+static char frags_refusal[512];	/* said once per process: caught at the first load */
 
 /* @answer: the library's sentence "... refused by this kernel (ANSWER): fallback", or a bare answer. */
 static void refused(const char *feature, const char *answer)
@@ -116,6 +119,8 @@ static void native_refused_on_lo(void)
 	printf("lo: %s\n", msg);
 	CHECK(!strstr(err_out, "\nlibbpf:") && strncmp(err_out, "libbpf:", 7),
 	      "libbpf printed to stderr during the library's call:\n%s", err_out);
+	/* The first program this process loads: frags-aware, or the refusal said (once). */
+	lab_log_get(XDPSOCK_LOG_WARN, "a multi-buffer XDP program", frags_refusal, sizeof(frags_refusal));
 	xdpsock_rx_destroy(lo_rx);
 	/* The last receiver's destroy asked sock_diag whether another process still receives. */
 	lab_log_get(XDPSOCK_LOG_WARN, "sock_diag for AF_XDP", diag_refusal, sizeof(diag_refusal));
@@ -135,13 +140,18 @@ static void native_at_jumbo_mtu(void)
 	err = xdpsock_rx_create(&rx, lab_ifindex(l, LAB_B), 0, NULL);
 	CHECK(err == 0, "rx_create on vb at MTU 9000: %s", xdpsock_errmsg());
 	CHECK(xdpsock_rx_mode(rx, &m) == 0, "rx_mode");
-	if (m.attach == XDPSOCK_ATTACH_GENERIC) {
+	if (frags_refusal[0]) {
+		/* A single-buffer program: veth refuses it natively above a page, and says why. */
+		refused("frags-aware XDP program (BPF_F_XDP_HAS_FRAGS)", frags_refusal);
+		CHECK(m.attach == XDPSOCK_ATTACH_GENERIC, "vb: attach mode %d without a frags-aware program", m.attach);
 		CHECK(lab_log_get(XDPSOCK_LOG_WARN, "native XDP on vb refused by this kernel (", msg, sizeof(msg)),
 		      "vb: generic without a warning");
 		printf("vb at MTU 9000: %s\n", msg);
 	} else {
-		CHECK(m.attach == XDPSOCK_ATTACH_NATIVE, "vb: attach mode %d", m.attach);
-		printf("vb at MTU 9000: native XDP\n");
+		CHECK(m.attach == XDPSOCK_ATTACH_NATIVE, "vb at MTU 9000: attach mode %d, not native, though the frags-aware program loaded",
+		      m.attach);
+		CHECK(!lab_log_has(XDPSOCK_LOG_WARN, "native XDP on vb refused"), "vb: native, but a refusal was said");
+		printf("vb at MTU 9000: native XDP (frags-aware program)\n");
 	}
 	frames_arrive(rx, 9600, "vb at MTU 9000");
 	xdpsock_rx_destroy(rx);

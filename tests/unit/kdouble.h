@@ -51,8 +51,9 @@ struct kd {
 	struct xdpsock_umem *u;
 	uint32_t frame_size, frame_count, headroom, max_len;
 	uint64_t umem_size;
-	/* The kernel's own indices (what it has published). */
+	/* The kernel's own indices (what it has published, but for rx_unpub). */
 	uint32_t fq_cons, rx_prod, tx_cons, cq_prod;
+	uint32_t rx_unpub;	/* RX descriptors written before rx_prod but not yet published (kd_rx_pkt) */
 	struct kd_fifo rxpool;	/* taken from the fill ring (addr = frame base), not yet received into */
 	struct kd_fifo txpool;	/* TX descriptors taken from the TX ring, not yet completed */
 	struct kd_fifo rxq;	/* RX packets produced, not yet released by the user's rx commit */
@@ -319,6 +320,73 @@ static inline uint32_t kd_produce_rx(struct kd *kd, uint32_t max, const uint32_t
 	return kd_produce_rx_off(kd, max, lens, 0);
 }
 
+#ifndef XDP_PKT_CONTD
+#define XDP_PKT_CONTD (1 << 0)	/* linux >= 6.6 */
+#endif
+
+/*
+ * Multi-buffer RX as the kernel's copy mode does it: one packet of @len bytes (pattern of a new
+ * id over the whole packet) cut into frames of @seg bytes at base + headroom + 256, every
+ * descriptor but the last marked XDP_PKT_CONTD.  With @cut, only the first @cut descriptors are
+ * written, all marked (the rest "never comes").  The last @held descriptors written are not
+ * published yet (kd_rx_publish() does): a packet whose end is still on its way.  Each descriptor
+ * is also pushed on rxq.  Returns the descriptors written (0 when frames or ring room are short),
+ * the id in *@id.
+ */
+static inline uint32_t kd_rx_pkt_held(struct kd *kd, uint32_t len, uint32_t seg, uint32_t cut, uint32_t held,
+				      uint32_t *id)
+{
+	uint32_t segs = (len + seg - 1) / seg, n = cut ? cut : segs, i, off = 0;
+	uint8_t *buf;
+
+	assert_true(seg <= kd->max_len - 256 && len > 0 && held <= n && !kd->rx_unpub);
+	if (n > kd->rxpool.count || n > kd_rx_space(kd))
+		return 0;
+	buf = malloc(len);
+	assert_non_null(buf);
+	*id = kd->next_id++;
+	kd_pattern_write(buf, len, *id);
+	for (i = 0; i < n; i++) {
+		struct kd_pkt p = kd_pop(&kd->rxpool);
+		struct xdp_desc *d = xdpsock__desc(&kd->k.rx, kd->rx_prod + i);
+
+		p.addr += kd->headroom + 256;
+		p.len = len - off < seg ? len - off : seg;
+		p.id = *id;
+		memcpy(kd->k.area + p.addr, buf + off, p.len);
+		off += p.len;
+		d->addr = p.addr;
+		d->len = p.len;
+		d->options = cut || i + 1 < segs ? XDP_PKT_CONTD : 0;
+		kd_push(&kd->rxq, p);
+	}
+	free(buf);
+	kd->rx_prod += n;
+	kd->rx_unpub = held;
+	kd->n_rx += n;
+	/* Payload and descriptors before index: pairs with the user's load-acquire. */
+	xdpsock__store_release(kd->k.rx.producer, kd->rx_prod - held);
+	return n;
+}
+
+static inline uint32_t kd_rx_pkt(struct kd *kd, uint32_t len, uint32_t seg, uint32_t cut, uint32_t *id)
+{
+	return kd_rx_pkt_held(kd, len, seg, cut, 0, id);
+}
+
+/* Publish the descriptors kd_rx_pkt_held() kept back. */
+static inline void kd_rx_publish(struct kd *kd)
+{
+	kd->rx_unpub = 0;
+	xdpsock__store_release(kd->k.rx.producer, kd->rx_prod);
+}
+
+/* Bytes of the packet starting at @p (@len) are those of packet @id. */
+static inline int kd_pkt_ok(const uint8_t *p, uint32_t len, uint32_t id)
+{
+	return kd_pattern_ok(p, len, id);
+}
+
 /* TX descriptors published by the user and not yet taken. */
 static inline uint32_t kd_tx_avail(struct kd *kd)
 {
@@ -341,7 +409,8 @@ static inline uint32_t kd_consume_tx(struct kd *kd, uint32_t max, struct xdp_des
 		struct xdp_desc d = *xdpsock__desc(&kd->k.tx, kd->tx_cons + i);
 
 		assert_true(d.addr < kd->umem_size);
-		assert_int_equal(d.addr % kd->frame_size, kd->headroom);
+		/* At base + headroom, or where copy-mode RX put it (forwarded): + XDP_PACKET_HEADROOM. */
+		assert_true(d.addr % kd->frame_size == kd->headroom || d.addr % kd->frame_size == kd->headroom + 256);
 		assert_in_range(d.len, 1, kd->max_len);
 		if (kd->check_tx) {
 			struct kd_pkt e = kd_pop(&kd->txq);
@@ -416,7 +485,9 @@ static inline void kd_mark(struct kd *kd, uint64_t addr, int w, int64_t off)
 	if (addr >= kd->umem_size)
 		fail_msg("address 0x%llx in %s is outside the %llu-byte UMEM", (unsigned long long)addr,
 			 kd_wname(w), (unsigned long long)kd->umem_size);
-	if (off >= 0 && addr % kd->frame_size != (uint64_t)off)
+	/* A frame forwarded from RX keeps the copy-mode offset: headroom + XDP_PACKET_HEADROOM. */
+	if (off >= 0 && addr % kd->frame_size != (uint64_t)off &&
+	    !(w >= W_TXRING && w <= W_COMP && addr % kd->frame_size == (uint64_t)off + 256))
 		fail_msg("address 0x%llx in %s has offset %llu in its frame, expected %lld", (unsigned long long)addr,
 			 kd_wname(w), (unsigned long long)(addr % kd->frame_size), (long long)off);
 	f = addr / kd->frame_size;
@@ -457,7 +528,7 @@ static inline void kd_check(struct kd *kd)
 	assert_int_equal(*tq->tx.producer, tq->tx.cached_prod);
 	assert_int_equal(*tq->cq.consumer, tq->cq.cached_cons);
 	assert_int_equal(*kd->k.fq.consumer, kd->fq_cons);
-	assert_int_equal(*kd->k.rx.producer, kd->rx_prod);
+	assert_int_equal(*kd->k.rx.producer, kd->rx_prod - kd->rx_unpub);
 	assert_int_equal(*kd->k.tx.consumer, kd->tx_cons);
 	assert_int_equal(*kd->k.cq.producer, kd->cq_prod);
 
@@ -470,7 +541,10 @@ static inline void kd_check(struct kd *kd)
 		kd_mark(kd, *xdpsock__addr(&rq->fq, kd->fq_cons + i), W_FILL, 0);
 	for (i = 0; i < kd->rxpool.count; i++)
 		kd_mark(kd, kd_at(&kd->rxpool, i)->addr, W_KFILL, 0);
-	n = kd_span(rq->rx.cached_cons, kd->rx_prod, rq->rx.size, "RX ring");
+	n = kd_span(rq->rx.cached_cons, kd->rx_prod - kd->rx_unpub, rq->rx.size, "RX ring");
+	/* Written by the kernel but not published: still the kernel's. */
+	for (i = 0; i < kd->rx_unpub; i++)
+		kd_mark(kd, xdpsock__desc(&rq->rx, kd->rx_prod - kd->rx_unpub + i)->addr, W_KFILL, -1);
 	assert_true(rq->nheld <= n);
 	n_rx = n - rq->nheld;
 	n_held = rq->nheld;
@@ -513,7 +587,7 @@ static inline void kd_check(struct kd *kd)
 	assert_int_equal(st.frames.tx, n_tx);
 	assert_int_equal(st.frames.comp, n_comp);
 	/* A lost frame is in no ring and no list: the census can only count it as the kernel's. */
-	assert_int_equal(st.frames.kernel, kd->rxpool.count + kd->txpool.count + kd->nlost);
+	assert_int_equal(st.frames.kernel, kd->rxpool.count + kd->txpool.count + kd->nlost + kd->rx_unpub);
 	assert_int_equal(st.frames.total, st.frames.free + st.frames.user + st.frames.fill + st.frames.rx +
 						  st.frames.tx + st.frames.comp + st.frames.kernel);
 	/* Both halves of a pair report the same socket. */

@@ -6,8 +6,12 @@
  *   - XDPSOCK_OPTS() declares options with .sz set; xdpsock_version() agrees with the header;
  *   - xdpsock_tx_set_len() changes a peeked frame's length, refuses what peek_at refuses and a
  *     frame never peeked, and the kernel sees the new length;
- *   - xdpsock_fwd_reclaim() returns completed frames to the RX side's fill ring.
+ *   - xdpsock_fwd_reclaim() returns completed frames to the RX side's fill ring;
+ *   - the 0.1 symbols xdpsock_{tx,rx}_{stats,mode}, which binaries built against 0.1 call with
+ *     the 0.1 struct, fill that much and not a byte more (0.2 appended fields).
  */
+/* The 0.1 symbols instead of the header's inline versions (see lib/ffi.c). */
+#define XDPSOCK__FFI
 #include "kdouble.h"
 
 #define RING 16u
@@ -41,7 +45,7 @@ static void test_stats_sized(void **state)
 	size_t i;
 
 	assert_int_equal(xdpsock_tx_send(kd->tx, "0123456789abcdef0123456789abcdef0123456789abcdef012345678901", 60), 0);
-	assert_int_equal(xdpsock_tx_stats(kd->tx, &full), 0);
+	assert_int_equal(xdpsock_tx_stats_len(kd->tx, &full, sizeof(full)), 0);
 	assert_int_equal(full.tx_frames, 1);
 
 	/* An older caller: a struct of 8 counters.  The 16 bytes after it stay untouched. */
@@ -68,7 +72,7 @@ static void test_mode_sized(void **state)
 	struct xdpsock_mode m, m2;
 	uint8_t small[4 + 4];
 
-	assert_int_equal(xdpsock_rx_mode(kd->rx, &m), 0);
+	assert_int_equal(xdpsock_rx_mode_len(kd->rx, &m, sizeof(m)), 0);
 	assert_int_equal(m.frame_size, 2048);
 	assert_int_equal(m.frame_count, 64);
 	memset(small, 0xa5, sizeof(small));
@@ -143,14 +147,50 @@ static void test_fwd_reclaim(void **state)
 		assert_int_equal(xdpsock_tx_send(kd->tx, "0123456789abcdef0123456789abcdef0123456789abcdef012345678901", 60), 0);
 	assert_int_equal(kd_consume_tx(kd, 8, d), 8);
 	assert_int_equal(kd_complete(kd, 8), 8);
-	assert_int_equal(xdpsock_tx_stats(kd->tx, &st), 0);
+	assert_int_equal(xdpsock_tx_stats_len(kd->tx, &st, sizeof(st)), 0);
 	assert_int_equal(st.frames.comp, 8);
 	assert_int_equal(xdpsock_fwd_reclaim(kd->rx, kd->tx), 8);
-	assert_int_equal(xdpsock_tx_stats(kd->tx, &st), 0);
+	assert_int_equal(xdpsock_tx_stats_len(kd->tx, &st, sizeof(st)), 0);
 	assert_int_equal(st.frames.comp, 0);
 	assert_int_equal(st.frames.fill, RING);	/* topped up again, from the free list too */
 	assert_int_equal(xdpsock_fwd_reclaim(kd->rx, kd->tx), 0);
 	kd_check(kd);
+}
+
+/* The 0.1 sizes: up to and with the census; up to and with frame_count. */
+#define STATS_0_1 (offsetof(struct xdpsock_stats, frames) + sizeof(struct xdpsock_census))
+#define MODE_0_1 (offsetof(struct xdpsock_mode, frame_count) + sizeof(uint32_t))
+
+static void test_0_1_symbols_fill_0_1_size(void **state)
+{
+	struct kd *kd = *state;
+	union {
+		struct xdpsock_stats st;
+		uint8_t b[sizeof(struct xdpsock_stats) + 16];
+	} s;
+	union {
+		struct xdpsock_mode m;
+		uint8_t b[sizeof(struct xdpsock_mode) + 16];
+	} m;
+	struct xdpsock_stats full;
+	size_t i;
+
+	/* The structs did grow in 0.2: otherwise this test proves nothing. */
+	assert_true(sizeof(struct xdpsock_stats) > STATS_0_1);
+	assert_true(sizeof(struct xdpsock_mode) > MODE_0_1);
+	assert_int_equal(xdpsock_tx_stats_len(kd->tx, &full, sizeof(full)), 0);
+	for (int k = 0; k < 2; k++) {
+		memset(&s, 0xa5, sizeof(s));
+		assert_int_equal(k ? xdpsock_rx_stats(kd->rx, &s.st) : xdpsock_tx_stats(kd->tx, &s.st), 0);
+		assert_memory_equal(&s.st, &full, STATS_0_1);
+		for (i = STATS_0_1; i < sizeof(s); i++)
+			assert_int_equal(s.b[i], 0xa5);
+		memset(&m, 0xa5, sizeof(m));
+		assert_int_equal(k ? xdpsock_rx_mode(kd->rx, &m.m) : xdpsock_tx_mode(kd->tx, &m.m), 0);
+		assert_int_equal(m.m.frame_count, 64);
+		for (i = MODE_0_1; i < sizeof(m); i++)
+			assert_int_equal(m.b[i], 0xa5);
+	}
 }
 
 int main(void)
@@ -162,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_version),
 		cmocka_unit_test_setup_teardown(test_tx_set_len, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fwd_reclaim, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_0_1_symbols_fill_0_1_size, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

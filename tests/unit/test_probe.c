@@ -67,6 +67,11 @@ static void test_sentence_names_feature_answer_fallback(void **state)
 			     "veth: Peer MTU is too large to set XDP", "using generic XDP");
 	assert_string_equal(buf, "native XDP on vb refused by this kernel (Invalid argument: veth: Peer MTU is too "
 				 "large to set XDP): using generic XDP");
+	xdpsock__refusal_str(buf, sizeof(buf), XDPSOCK__FEAT_XDP_FRAGS, NULL, -EINVAL, "",
+			     "loaded a single-buffer program: no jumbo frames in native mode, and packets larger than a page are dropped");
+	assert_string_equal(buf, "a multi-buffer XDP program (BPF_F_XDP_HAS_FRAGS, Linux 5.18) refused by this kernel "
+				 "(Invalid argument): loaded a single-buffer program: no jumbo frames in native mode, and "
+				 "packets larger than a page are dropped");
 	xdpsock__refusal_str(buf, sizeof(buf), XDPSOCK__FEAT_SOCK_DIAG, NULL, -EPROTONOSUPPORT, "", "the fallback");
 	assert_string_equal(buf, "sock_diag for AF_XDP (CONFIG_XDP_SOCKETS_DIAG) refused by this kernel (Protocol not "
 				 "supported): the fallback");
