@@ -161,3 +161,50 @@ const char *xl_ip_str(int family, const uint8_t *bytes, char *buf)
 		snprintf(buf, 64, "?");
 	return buf;
 }
+
+const char *xl_lab_summary(const struct xl_lab *lab, char *buf, size_t len)
+{
+	int veths = 0, macvlans = 0, bridges = 0;
+	size_t n;
+
+#define S(x) (x) == 1 ? "" : "s"
+	for (int i = 0; i < lab->nifaces; i++) {
+		veths += lab->ifaces[i].kind == XL_VETH && lab->ifaces[i].peer > i;
+		macvlans += lab->ifaces[i].kind == XL_MACVLAN;
+		bridges += lab->ifaces[i].kind == XL_BRIDGE;
+	}
+	snprintf(buf, len, "%d node%s, %d veth pair%s, %d macvlan%s", lab->nnodes, S(lab->nnodes), veths, S(veths),
+		 macvlans, S(macvlans));
+	/* The rest only when the file has some: the words of labs without them stay as they were. */
+	n = strlen(buf);
+	if (bridges && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", %d bridge%s", bridges, S(bridges));
+	if (lab->nroutes && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", %d route%s", lab->nroutes, S(lab->nroutes));
+	if (lab->nsysctls && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", %d sysctl%s", lab->nsysctls, S(lab->nsysctls));
+	if (lab->nneighs && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", %d neighbour%s", lab->nneighs, S(lab->nneighs));
+	if (lab->nexecs && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", %d exec line%s", lab->nexecs, S(lab->nexecs));
+	if (lab->nexpects && n < len)
+		snprintf(buf + n, len - n, ", %d expectation%s", lab->nexpects, S(lab->nexpects));
+#undef S
+	return buf;
+}
+
+void xl_jstr(const char *s)
+{
+	putchar('"');
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}

@@ -46,7 +46,7 @@
 #define XL_EXEC_TIMEOUT_MAX 3600
 #define XL_MAX_EXPECTS   128
 #define XL_RATE_MIN      8000ULL	/* bit/s: tbf's rate: 1000 bytes/s .. */
-#define XL_RATE_MAX      32000000000ULL	/* .. 4 GB/s, what its 32-bit rate in bytes/s holds */
+#define XL_RATE_MAX      16000000000ULL	/* .. 2 GB/s, what libnl's tbf rate (an int, bytes/s) holds */
 
 enum xl_kind { XL_VETH, XL_MACVLAN, XL_BRIDGE };
 
@@ -198,6 +198,8 @@ int xl_lab_iface(const struct xl_lab *lab, int node, const char *name);
 /* MTU the interface ends up with: its own, else its parent's (macvlan), else XL_MTU_DEFAULT. */
 unsigned int xl_lab_mtu(const struct xl_lab *lab, int iface);
 
+/* "3 nodes, 2 veth pairs, 0 macvlans, 1 bridge, 4 routes" into @buf: what up makes of @lab. */
+const char *xl_lab_summary(const struct xl_lab *lab, char *buf, size_t len);
 /* "veth", "macvlan", "bridge": the kernel's kind of link. */
 const char *xl_kind_str(enum xl_kind kind);
 /* The offload switch @name of interface @i, or NULL. */
@@ -226,6 +228,9 @@ const char *xl_lab_end(const struct xl_lab *lab, int i, char *buf);
 #define XL_MARK_MAX    (sizeof(XL_MARK_PREFIX) + XL_LAB_NAME_MAX + 1 + XL_NODE_NAME_MAX)
 const char *xl_lab_mark(const struct xl_lab *lab, int node, char *buf);
 #define XL_MARK(lab, node) xl_lab_mark(lab, node, (char[XL_MARK_MAX]){ 0 })
+
+/* @s as a JSON string, quotes included, on stdout (show --json, test --json). */
+void xl_jstr(const char *s);
 
 /* "aa:bb:cc:dd:ee:ff" into @buf (18 bytes). */
 const char *xl_mac_str(const uint8_t mac[6], char *buf);

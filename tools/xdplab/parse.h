@@ -38,6 +38,11 @@ int xlp_cidr(const struct parser *p, const char *s, struct xl_addr *a);
 int xlp_ip(const struct parser *p, const char *s, int *family, uint8_t bytes[16]);
 /* Why @family/@bytes (written @host) cannot be an interface's own address, or 0. */
 int xlp_unicast(const struct parser *p, int family, const uint8_t *bytes, const char *host);
+/* tc's units: "100mbit" (bit/s), "32k" (bytes, k and m count 1024), "10ms" (microseconds), "0.5%" (per million). */
+int xlp_rate(const struct parser *p, const char *s, uint64_t *out);
+int xlp_size(const struct parser *p, const char *s, uint32_t *out);
+int xlp_delay(const struct parser *p, const char *s, uint32_t *out);
+int xlp_loss(const struct parser *p, const char *s, uint32_t *out);
 bool xlp_ifname_ok(const char *s);
 /* "NODE:IF" into a node index and an interface name. */
 int xlp_end(const struct parser *p, const char *s, int *node, char ifname[IFNAMSIZ]);

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 
 #include "lab.h"
@@ -200,100 +199,6 @@ static int parse_offloads(const struct parser *p, const struct optctx *c, int w)
 	return w - 1;
 }
 
-/* "100mbit" into bit/s.  Units as tc writes them, decimal multiples. */
-static int parse_rate(const struct parser *p, const char *s, uint64_t *out)
-{
-	static const struct { const char *unit; uint64_t mult; } units[] = {
-		{ "bit", 1 }, { "kbit", 1000 }, { "mbit", 1000000 }, { "gbit", 1000000000 },
-	};
-	size_t n = strspn(s, "0123456789");
-	uint64_t v = 0;
-
-	for (size_t i = 0; i < n && i < 12; i++)
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	for (size_t u = 0; n && n <= 12 && u < sizeof(units) / sizeof(units[0]); u++) {
-		if (strcasecmp(s + n, units[u].unit))
-			continue;
-		v *= units[u].mult;
-		if (v < XL_RATE_MIN || v > XL_RATE_MAX)
-			return xlp_err(p, "rate '%s' is out of range (8kbit..32gbit: tbf counts bytes per second in 32 bits)",
-				       SHOW(s));
-		*out = v;
-		return 0;
-	}
-	if (n > 12)
-		return xlp_err(p, "rate '%s' is out of range (8kbit..32gbit: tbf counts bytes per second in 32 bits)",
-			       SHOW(s));
-	return xlp_err(p, "rate '%s' is not a number with a unit: bit, kbit, mbit or gbit (e.g. 100mbit)", SHOW(s));
-}
-
-/* "32k" into bytes: k and m count 1024 as tc's burst does. */
-static int parse_size(const struct parser *p, const char *s, uint32_t *out)
-{
-	size_t n = strspn(s, "0123456789");
-	unsigned long v = 0, mult = 1;
-
-	if (!strcasecmp(s + n, "k") || !strcasecmp(s + n, "kb"))
-		mult = 1024;
-	else if (!strcasecmp(s + n, "m") || !strcasecmp(s + n, "mb"))
-		mult = 1024 * 1024;
-	else if (s[n] && strcasecmp(s + n, "b"))
-		n = 0;
-	for (size_t i = 0; i < n && i < 9; i++)
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	if (!n)
-		return xlp_err(p, "burst '%s' is not a size in bytes (e.g. 32k: k and m count 1024)", SHOW(s));
-	if (n > 9 || v * mult < 64 || v * mult > 64ul * 1024 * 1024)
-		return xlp_err(p, "burst '%s' is out of range (64 bytes..64m)", SHOW(s));
-	*out = (uint32_t)(v * mult);
-	return 0;
-}
-
-/* "10ms" into microseconds. */
-static int parse_delay(const struct parser *p, const char *s, uint32_t *out)
-{
-	size_t n = strspn(s, "0123456789");
-	unsigned long v = 0, mult = 0;
-
-	if (!strcmp(s + n, "us"))
-		mult = 1;
-	else if (!strcmp(s + n, "ms"))
-		mult = 1000;
-	else if (!strcmp(s + n, "s"))
-		mult = 1000000;
-	for (size_t i = 0; i < n && i < 9; i++)
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	if (!n || !mult)
-		return xlp_err(p, "delay '%s' is not a time with a unit: us, ms or s (e.g. 10ms)", SHOW(s));
-	if (n > 9 || v == 0 || v * mult > 10000000)
-		return xlp_err(p, "delay '%s' is out of range (1us..10s)", SHOW(s));
-	*out = (uint32_t)(v * mult);
-	return 0;
-}
-
-/* "0.5%" into losses per million. */
-static int parse_loss(const struct parser *p, const char *s, uint32_t *out)
-{
-	size_t n = strspn(s, "0123456789"), d = 0;
-	unsigned long v = 0;
-
-	for (size_t i = 0; i < n && i < 4; i++)
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	v *= 10000;
-	if (s[n] == '.') {
-		d = strspn(s + n + 1, "0123456789");
-		for (size_t i = 0, scale = 1000; i < d && i < 4; i++, scale /= 10)
-			v += (unsigned long)(s[n + 1 + i] - '0') * scale;
-		n += 1 + d;
-	}
-	if (!n || strcmp(s + n, "%") || (s[0] == '.' && !d) || d > 4)
-		return xlp_err(p, "loss '%s' is not a percentage (e.g. 1%% or 0.5%%: at most 4 decimals)", SHOW(s));
-	if (strspn(s, "0123456789") > 3 || v == 0 || v > 1000000)
-		return xlp_err(p, "loss '%s' is out of range (0.0001%%..100%%)", SHOW(s));
-	*out = (uint32_t)v;
-	return 0;
-}
-
 static int parse_mode(const struct parser *p, const char *s)
 {
 	for (int m = XL_MV_BRIDGE; m <= XL_MV_PASSTHRU; m++)
@@ -328,13 +233,13 @@ static int read_value(struct parser *p, struct optctx *c, enum opt o, const char
 	case O_ADDR:
 		return xlp_cidr(p, v, &val->a);
 	case O_RATE:
-		return parse_rate(p, v, &val->rate);
+		return xlp_rate(p, v, &val->rate);
 	case O_BURST:
-		return parse_size(p, v, &val->u32);
+		return xlp_size(p, v, &val->u32);
 	case O_DELAY:
-		return parse_delay(p, v, &val->u32);
+		return xlp_delay(p, v, &val->u32);
 	case O_LOSS:
-		return parse_loss(p, v, &val->u32);
+		return xlp_loss(p, v, &val->u32);
 	case O_PARENT:
 		c->parent = v;
 		return 0;

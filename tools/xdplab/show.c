@@ -49,27 +49,6 @@ struct show {
 	int nodes_foreign;		/* with a file: present, but without the lab's mark */
 };
 
-static void jstr(const char *s)
-{
-	putchar('"');
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-static const char *kind_str(enum xl_kind k)
-{
-	return k == XL_VETH ? "veth" : "macvlan";
-}
-
 static bool has_addr(const struct xl_link_state *s, const struct xl_addr *a)
 {
 	for (int k = 0; k < s->naddrs; k++)
@@ -86,8 +65,8 @@ static int diff(const struct xl_lab *lab, int i, const struct xl_link_state *s, 
 	int n = 0;
 
 #define ADD(...) (n < MAX_DIFFS ? snprintf(d[n++], 96, __VA_ARGS__) : 0)
-	if (strcmp(s->kind, kind_str(f->kind)))
-		ADD("kind %s (file: %s)", s->kind[0] ? s->kind : "none", kind_str(f->kind));
+	if (strcmp(s->kind, xl_kind_str(f->kind)))
+		ADD("kind %s (file: %s)", s->kind[0] ? s->kind : "none", xl_kind_str(f->kind));
 	if (f->mtu && s->mtu != f->mtu)
 		ADD("mtu %u (file: %u)", s->mtu, f->mtu);
 	if (f->queues && (s->rx_queues != f->queues || s->tx_queues != f->queues))
@@ -122,15 +101,15 @@ static void print_iface(const struct show *sh, bool *first, const char *name, co
 	if (sh->o->json) {
 		printf("%s\n        {\"name\": ", *first ? "" : ",");
 		*first = false;
-		jstr(name);
+		xl_jstr(name);
 		printf(", \"declared\": %s, \"present\": %s, \"status\": \"%s\", \"kind\": ", declared ? "true" : "false",
 		       s ? "true" : "false", !s ? "missing" : !declared ? "extra" : nd ? "differs" : "ok");
-		jstr(s ? s->kind : file_kind);
+		xl_jstr(s ? s->kind : file_kind);
 		if (s) {
 			printf(", \"ifindex\": %d, \"up\": %s, \"carrier\": %s, \"mtu\": %u, \"mac\": ", s->ifindex,
 			       s->up ? "true" : "false", s->carrier ? "true" : "false", s->mtu);
 			if (s->has_mac)
-				jstr(xl_mac_str(s->mac, mac));
+				xl_jstr(xl_mac_str(s->mac, mac));
 			else
 				printf("null");
 			printf(", \"rx_queues\": %u, \"tx_queues\": %u", s->rx_queues, s->tx_queues);
@@ -141,20 +120,20 @@ static void print_iface(const struct show *sh, bool *first, const char *name, co
 			printf(", \"gro\": %s", s->gro < 0 ? "null" : s->gro ? "true" : "false");
 			if (s->mode >= 0) {
 				printf(", \"parent\": ");
-				jstr(s->parent);
+				xl_jstr(s->parent);
 				printf(", \"mode\": \"%s\"", xl_macvlan_mode_str(s->mode));
 			}
 			printf(", \"addresses\": [");
 			for (int k = 0; k < s->naddrs; k++) {
 				printf("%s", k ? ", " : "");
-				jstr(s->addrs[k].text);
+				xl_jstr(s->addrs[k].text);
 			}
 			printf("]");
 		}
 		printf(", \"differences\": [");
 		for (int k = 0; k < nd; k++) {
 			printf("%s", k ? ", " : "");
-			jstr(d[k]);
+			xl_jstr(d[k]);
 		}
 		printf("]}");
 		return;
@@ -200,14 +179,14 @@ static void show_node(struct show *sh, int node, const struct view_node *vn, boo
 	sh->nodes_foreign += foreign;
 	if (sh->o->json) {
 		printf("%s\n      {\"name\": ", first_node ? "" : ",");
-		jstr(vn->name);
+		xl_jstr(vn->name);
 		printf(", \"netns\": ");
-		jstr(vn->ns);
+		xl_jstr(vn->ns);
 		printf(", \"present\": %s, \"made_by_lab\": %s", st->present ? "true" : "false",
 		       st->present && !foreign ? "true" : "false");
 		if (err) {
 			printf(", \"error\": ");
-			jstr(xl_errmsg());
+			xl_jstr(xl_errmsg());
 		}
 		printf(", \"interfaces\": [");
 	} else {
@@ -238,7 +217,7 @@ static void show_node(struct show *sh, int node, const struct view_node *vn, boo
 			sh->seen[i] = (struct seen){ .present = true, .ifindex = s->ifindex, .link = s->link };
 		}
 		sh->ifaces_bad += !s || nd;
-		print_iface(sh, &first, f->name, kind_str(f->kind), s, true, d, nd);
+		print_iface(sh, &first, f->name, xl_kind_str(f->kind), s, true, d, nd);
 	}
 	for (int k = 0; k < st->nlinks; k++) {
 		const struct xl_link_state *s = &st->links[k];
@@ -282,9 +261,9 @@ static int show_links(struct show *sh)
 			snprintf(b, sizeof(b), "%s:%s", lab->nodes[lab->ifaces[f->peer].node].name, lab->ifaces[f->peer].name);
 			if (sh->o->json) {
 				printf("%s\n      {\"kind\": \"veth\", \"ends\": [", first ? "" : ",");
-				jstr(a);
+				xl_jstr(a);
 				printf(", ");
-				jstr(b);
+				xl_jstr(b);
 				printf("], \"present\": %s, \"paired\": %s}", present ? "true" : "false", paired ? "true" : "false");
 			} else {
 				char what[96];
@@ -299,9 +278,9 @@ static int show_links(struct show *sh)
 			snprintf(b, sizeof(b), "%s:%s", na, lab->ifaces[f->parent].name);
 			if (sh->o->json) {
 				printf("%s\n      {\"kind\": \"macvlan\", \"name\": ", first ? "" : ",");
-				jstr(a);
+				xl_jstr(a);
 				printf(", \"parent\": ");
-				jstr(b);
+				xl_jstr(b);
 				printf(", \"mode\": \"%s\", \"present\": %s}", xl_macvlan_mode_str(f->mode),
 				       sh->seen[i].present ? "true" : "false");
 			} else {
@@ -321,9 +300,9 @@ static int show_links(struct show *sh)
 		snprintf(b, sizeof(b), "%s:%s", m->node, m->parent);
 		if (sh->o->json) {
 			printf("%s\n      {\"kind\": \"macvlan\", \"name\": ", first ? "" : ",");
-			jstr(a);
+			xl_jstr(a);
 			printf(", \"parent\": ");
-			jstr(b);
+			xl_jstr(b);
 			printf(", \"mode\": \"%s\", \"present\": true}", xl_macvlan_mode_str(m->mode));
 		} else {
 			printf("    macvlan  %s on %s (%s)\n", a, b, xl_macvlan_mode_str(m->mode));
@@ -347,10 +326,10 @@ static void show_lab(struct show *sh, const char *name, const char *file, const 
 	memset(sh->seen, 0, sizeof(sh->seen));
 	if (sh->o->json) {
 		printf("%s\n  {\"name\": ", first_lab ? "" : ",");
-		jstr(name);
+		xl_jstr(name);
 		printf(", \"file\": ");
 		if (file)
-			jstr(file);
+			xl_jstr(file);
 		else
 			printf("null");
 		printf(", \"nodes\": [");
