@@ -86,6 +86,9 @@ static int diff(const struct xl_lab *lab, int i, const struct xl_link_state *s, 
 		if (strcmp(s->parent, lab->ifaces[f->parent].name))
 			ADD("parent %s (file: %s)", s->parent[0] ? s->parent : "none", lab->ifaces[f->parent].name);
 	}
+	if (f->master >= 0 && strcmp(s->master_name, lab->ifaces[f->master].name))
+		ADD("%s (file: a port of %s)", s->master_name[0] ? s->master_name : "not a port of a bridge",
+		    lab->ifaces[f->master].name);
 	for (int k = 0; k < f->naddrs; k++)
 		if (!has_addr(s, &f->addrs[k]))
 			ADD("no address %s", f->addrs[k].text);
@@ -118,6 +121,10 @@ static void print_iface(const struct show *sh, bool *first, const char *name, co
 			else
 				printf(", \"usable_rx_queues\": null, \"usable_tx_queues\": null");
 			printf(", \"gro\": %s", s->gro < 0 ? "null" : s->gro ? "true" : "false");
+			if (s->master_name[0]) {
+				printf(", \"master\": ");
+				xl_jstr(s->master_name);
+			}
 			if (s->mode >= 0) {
 				printf(", \"parent\": ");
 				xl_jstr(s->parent);
@@ -152,6 +159,8 @@ static void print_iface(const struct show *sh, bool *first, const char *name, co
 		printf("  gro %s", s->gro ? "on" : "off");
 	if (s->mode >= 0)
 		printf("  %s on %s", xl_macvlan_mode_str(s->mode), s->parent);
+	if (s->master_name[0])
+		printf("  port of %s", s->master_name);
 	for (int k = 0; k < s->naddrs; k++)
 		printf("  %s", s->addrs[k].text);
 	printf("%s\n", declared ? "" : "  (not in the file)");
@@ -271,6 +280,27 @@ static int show_links(struct show *sh)
 				snprintf(what, sizeof(what), "%s -- %s", a, b);
 				printf("    veth     %-34s %s\n", what,
 				       !present ? "MISSING" : paired ? "ok" : "both ends exist but are not peers");
+			}
+			first = false;
+		} else if (f->kind == XL_BRIDGE) {
+			char ports[96] = "";
+
+			for (int p = 0; p < lab->nifaces; p++)
+				if (lab->ifaces[p].master == i && strlen(ports) + IFNAMSIZ + 2 < sizeof(ports))
+					snprintf(ports + strlen(ports), sizeof(ports) - strlen(ports), "%s%s", ports[0] ? " " : "",
+						 lab->ifaces[p].name);
+			snprintf(a, sizeof(a), "%s:%s", na, f->name);
+			if (sh->o->json) {
+				printf("%s\n      {\"kind\": \"bridge\", \"name\": ", first ? "" : ",");
+				xl_jstr(a);
+				printf(", \"ports\": ");
+				xl_jstr(ports);
+				printf(", \"present\": %s}", sh->seen[i].present ? "true" : "false");
+			} else {
+				char what[160];
+
+				snprintf(what, sizeof(what), "%s ports %s", a, ports);
+				printf("    bridge   %-34s %s\n", what, sh->seen[i].present ? "ok" : "MISSING");
 			}
 			first = false;
 		} else if (f->kind == XL_MACVLAN) {
