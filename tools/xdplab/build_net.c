@@ -40,6 +40,17 @@ int xlb_bridge_ports(struct build *b, int bridge)
 			return xlb_at(b, port < 0 ? port : err, br->line, "cannot make %s a port of bridge %s: %s", XL_END(lab, i),
 				      XL_END(lab, bridge), xl_errmsg());
 	}
+	/*
+	 * The MTU given at creation is not the bridge's own to the kernel: each new port sets it back to
+	 * the smallest of theirs.  Set as a change once the ports are in, it stays.
+	 */
+	if (!br->mtu)
+		return 0;
+	if ((err = xlb_step(b, "mtu %u on bridge %s", br->mtu, XL_END(lab, bridge))))
+		return err;
+	if ((err = xl_nl_link_mtu(nl, master, br->mtu)))
+		return xlb_at(b, err, br->opt_line[XL_OPT_MTU], "cannot set mtu %u on bridge %s: %s", br->mtu,
+			      XL_END(lab, bridge), xl_errmsg());
 	return 0;
 }
 

@@ -85,6 +85,8 @@ int xl_nl_ifalias(struct xl_nl *nl, const char *ifname, char *buf, size_t len);
 int xl_nl_addr_add(struct xl_nl *nl, struct rtnl_addr *addr);
 /* Bring @ifindex up, setting @alias too unless NULL. */
 int xl_nl_link_up(struct xl_nl *nl, int ifindex, const char *alias);
+/* Set the MTU of @ifindex as 'ip link set mtu' does (a bridge then keeps it as its ports come and go). */
+int xl_nl_link_mtu(struct xl_nl *nl, int ifindex, unsigned int mtu);
 /* Make @ifindex a port of the bridge @master. */
 int xl_nl_link_master(struct xl_nl *nl, int ifindex, int master);
 /* RTM_NEWROUTE, RTM_NEWNEIGH, RTM_NEWQDISC with NLM_F_CREATE | NLM_F_EXCL. */

@@ -188,6 +188,24 @@ int xl_nl_link_master(struct xl_nl *nl, int ifindex, int master)
 	return err;
 }
 
+int xl_nl_link_mtu(struct xl_nl *nl, int ifindex, unsigned int mtu)
+{
+	struct rtnl_link *orig = rtnl_link_alloc(), *change = rtnl_link_alloc();
+	int err = -ENOMEM;
+
+	if (orig && change) {
+		rtnl_link_set_ifindex(orig, ifindex);
+		rtnl_link_set_mtu(change, mtu);
+		xl_nl_reset(nl);
+		err = xl_nl_result(nl, rtnl_link_change(nl->sk, orig, change, 0));
+	} else {
+		xl_fail(err, "out of memory");
+	}
+	rtnl_link_put(orig);
+	rtnl_link_put(change);
+	return err;
+}
+
 int xl_nl_route_add(struct xl_nl *nl, struct rtnl_route *route)
 {
 	xl_nl_reset(nl);
