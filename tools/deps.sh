@@ -11,6 +11,7 @@ PKGS=(
 	libcmocka-dev libcap-dev       # tests
 	iproute2 iputils-ping procps   # integration tests and the demo
 	iperf3 gnuplot-nox python3     # bridge tests (TCP through it), make bench (report, charts)
+	graphviz                       # xdplab graph -o lab.svg|png (dot), and its test
 )
 
 missing=()

@@ -102,9 +102,10 @@ static void features_free(struct features *ft)
 
 static int features_read(int fd, const char *ifname, struct features *ft)
 {
-	struct {
+	/* The answer's one count follows the header (its flexible data[]). */
+	union {
 		struct ethtool_sset_info hdr;
-		uint32_t count;
+		uint8_t bytes[sizeof(struct ethtool_sset_info) + sizeof(uint32_t)];
 	} info = { .hdr = { .cmd = ETHTOOL_GSSET_INFO, .sset_mask = 1ull << ETH_SS_FEATURES } };
 	struct ethtool_gstrings *gs = NULL;
 	unsigned int blocks;
@@ -113,7 +114,7 @@ static int features_read(int fd, const char *ifname, struct features *ft)
 	memset(ft, 0, sizeof(*ft));
 	if ((err = eth_ioctl(fd, ifname, &info)))
 		return xl_fail(err, "cannot read which offloads %s has: %s", ifname, strerror(-err));
-	ft->n = info.hdr.sset_mask ? info.count : 0;
+	ft->n = info.hdr.sset_mask ? info.hdr.data[0] : 0;
 	if (!ft->n || ft->n > 4096)
 		return xl_fail(-EOPNOTSUPP, "%s names no offloads (the kernel lists %u)", ifname, ft->n);
 	blocks = (ft->n + 31) / 32;
