@@ -269,7 +269,7 @@ int xl_test(const struct xl_lab *lab, const struct xl_opts *o)
 	struct probe *pr = calloc((size_t)lab->nexpects + 1, sizeof(*pr));
 	pthread_t *th = calloc((size_t)lab->nexpects + 1, sizeof(*th));
 	bool *started = calloc((size_t)lab->nexpects + 1, sizeof(*started));
-	int nsfd[XL_MAX_NODES], held = 0, k;
+	int nsfd[XL_MAX_NODES], held = 0, down = 0, k;
 
 	if (!pr || !th || !started) {
 		free(pr);
@@ -286,6 +286,7 @@ int xl_test(const struct xl_lab *lab, const struct xl_opts *o)
 		own = xlb_node_owner(lab, k, &ns);
 		nsfd[k] = own == XLB_OWNER_LAB ? dup(ns.fd) : -1;
 		xl_ns_close(&ns);
+		down += own == XLB_OWNER_NONE;
 		if (own != XLB_OWNER_LAB) {
 			for (int e = 0; e < lab->nexpects; e++)
 				if (lab->expects[e].node == k)
@@ -323,6 +324,8 @@ int xl_test(const struct xl_lab *lab, const struct xl_opts *o)
 	free(started);
 	free(th);
 	free(pr);
+	if (down == lab->nnodes)
+		return xl_fail(-EAGAIN, "lab %s is not up: 'xdplab up %s' makes it", lab->name, lab->file);
 	if (held != lab->nexpects)
 		return xl_fail(-EAGAIN, "lab %s: %d of %d expectation%s do%s not hold", lab->name, lab->nexpects - held,
 			       lab->nexpects, lab->nexpects == 1 ? "" : "s", lab->nexpects - held == 1 ? "es" : "");
