@@ -31,16 +31,6 @@ static void dstr(FILE *f, const char *s)
 	}
 }
 
-/* The interface that carries address @bytes, or -1. */
-static int owner(const struct xl_lab *lab, int family, const uint8_t *bytes)
-{
-	for (int i = 0; i < lab->nifaces; i++)
-		for (int k = 0; k < lab->ifaces[i].naddrs; k++)
-			if (lab->ifaces[i].addrs[k].family == family && !memcmp(lab->ifaces[i].addrs[k].bytes, bytes, 16))
-				return i;
-	return -1;
-}
-
 static void iface_label(FILE *f, const struct xl_lab *lab, int i)
 {
 	const struct xl_iface *x = &lab->ifaces[i];
@@ -154,7 +144,7 @@ static void write_dot(FILE *f, const struct xl_lab *lab)
 	/* Next hops: from the node's note to the interface that has the gateway's address. */
 	for (int k = 0; k < lab->nroutes; k++) {
 		const struct xl_route *r = &lab->routes[k];
-		int to = r->has_via ? owner(lab, r->family, r->via) : -1;
+		int to = r->has_via ? xl_lab_owner(lab, -1, r->family, r->via) : -1;
 
 		bool seen = false;
 
@@ -163,7 +153,7 @@ static void write_dot(FILE *f, const struct xl_lab *lab)
 		/* The IPv4 and the IPv6 default through one router: one arrow. */
 		for (int j = 0; j < k && !r->prefix; j++)
 			seen |= lab->routes[j].node == r->node && !lab->routes[j].prefix && lab->routes[j].has_via &&
-				owner(lab, lab->routes[j].family, lab->routes[j].via) == to;
+				xl_lab_owner(lab, -1, lab->routes[j].family, lab->routes[j].via) == to;
 		if (seen)
 			continue;
 		fprintf(f, "  \"n:%s:note\" -- \"%s\" [dir=forward, style=dashed, color=\"#3060c0\", fontcolor=\"#3060c0\", "

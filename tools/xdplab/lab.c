@@ -208,3 +208,15 @@ void xl_jstr(const char *s)
 	}
 	putchar('"');
 }
+
+int xl_lab_owner(const struct xl_lab *lab, int node, int family, const uint8_t *bytes)
+{
+	for (int i = 0; i < lab->nifaces; i++) {
+		const struct xl_iface *f = &lab->ifaces[i];
+
+		for (int k = 0; (node < 0 || f->node == node) && k < f->naddrs; k++)
+			if (f->addrs[k].family == family && !memcmp(f->addrs[k].bytes, bytes, 16))
+				return i;
+	}
+	return -1;
+}

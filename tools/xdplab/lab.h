@@ -195,6 +195,8 @@ int xl_parse_file(struct xl_lab *lab, const char *path);
 int xl_lab_node(const struct xl_lab *lab, const char *name);
 /* Index of interface @name of node @node, or -1. */
 int xl_lab_iface(const struct xl_lab *lab, int node, const char *name);
+/* The interface (of node @node; -1: of any node) that has address @bytes of @family, or -1. */
+int xl_lab_owner(const struct xl_lab *lab, int node, int family, const uint8_t *bytes);
 /* MTU the interface ends up with: its own, else its parent's (macvlan), else XL_MTU_DEFAULT. */
 unsigned int xl_lab_mtu(const struct xl_lab *lab, int iface);
 

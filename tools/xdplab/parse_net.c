@@ -15,19 +15,6 @@
 
 #define ROUTE_USAGE "route NODE PREFIX via ADDR [dev IF], route NODE PREFIX dev IF or route NODE default via ADDR [dev IF]"
 
-/* The interface of node @node that carries address @bytes, or -1. */
-static int owner_of(const struct xl_lab *lab, int node, int family, const uint8_t *bytes)
-{
-	for (int i = 0; i < lab->nifaces; i++) {
-		const struct xl_iface *f = &lab->ifaces[i];
-
-		for (int k = 0; f->node == node && k < f->naddrs; k++)
-			if (f->addrs[k].family == family && !memcmp(f->addrs[k].bytes, bytes, 16))
-				return i;
-	}
-	return -1;
-}
-
 /* "198.18.2.0/24" with no host bits set, or "default" (family still unknown: 0). */
 static int parse_prefix(const struct parser *p, const char *s, struct xl_route *r)
 {
@@ -121,7 +108,7 @@ int xlp_route(struct parser *p)
 		snprintf(what, sizeof(what), "gateway %s", via);
 		if ((err = xlp_unicast(p, r.family, r.via, what)))
 			return err;
-		if ((own = owner_of(lab, node, r.family, r.via)) >= 0)
+		if ((own = xl_lab_owner(lab, node, r.family, r.via)) >= 0)
 			return xlp_err(p, "gateway %s is node %s's own address (on %s): a gateway is another node", via,
 				       lab->nodes[node].name, XL_END(lab, own));
 		if (r.family == AF_INET6 && r.via[0] == 0xfe && (r.via[1] & 0xc0) == 0x80 && r.dev < 0)
