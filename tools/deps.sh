@@ -13,6 +13,7 @@ PKGS=(
 	iperf3 gnuplot-nox python3     # bridge tests (TCP through it), make bench (report, charts)
 	debhelper dpkg-dev fakeroot    # make deb, and its test (tests/deb.sh)
 	mandoc                         # man pages: lint
+	graphviz                       # xdplab graph -o lab.svg|png (dot), and its test
 )
 
 missing=()

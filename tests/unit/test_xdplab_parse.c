@@ -49,7 +49,8 @@ static const struct bad {
 	{ "lab x\n", "t.lab: no node: declare at least one with 'node NAME'" },
 	{ "node a\n", "t.lab:1: 'lab NAME' must come first" },
 	{ "\n# c\nveth a:e b:e\n", "t.lab:3: 'lab NAME' must come first" },
-	{ "lba x\n", "t.lab:1: unknown keyword 'lba' (expected lab, node, veth, macvlan or iface)" },
+	{ "lba x\n", "t.lab:1: unknown keyword 'lba' (expected lab, node, veth, macvlan, bridge, iface, route, sysctl, neigh, exec or "
+		      "expect)" },
 	{ "lab x\nlab y\n", "t.lab:2: the lab is already named on line 1" },
 	{ "lab\n", "t.lab:1: 'lab' takes one name: lab NAME" },
 	{ "lab x y\n", "t.lab:1: 'lab' takes one name: lab NAME" },
@@ -77,8 +78,9 @@ static const struct bad {
 	{ HDR "veth a:e a:e\n", "t.lab:3: a veth needs two different ends (a:e twice)" },
 	{ HDR "veth a:e b:e\nveth b:f a:e\n", "t.lab:4: a:e is already declared on line 3" },
 	/* options: unknown, misplaced, repeated, missing values */
-	{ HDR "veth a:e b:e qeues 4\n", "t.lab:3: unknown option 'qeues' for veth (expected queues, mtu, gro or threaded)" },
-	{ HDR "veth a:e b:e gro on\n", "t.lab:3: 'gro' takes no value: write 'gro' alone to turn it on" },
+	{ HDR "veth a:e b:e qeues 4\n", "t.lab:3: unknown option 'qeues' for veth (expected queues, mtu, gro, threaded, offload, "
+						       "rate, burst, delay or loss)" },
+	{ HDR "veth a:e b:e gro on\n", "t.lab:3: 'gro' takes no value: write 'gro' alone to turn it on (or 'offload gro on|off')" },
 	{ HDR "veth a:e b:e threaded yes\n", "t.lab:3: 'threaded' takes no value" },
 	{ HDR "veth a:e b:e mac 02:00:00:00:00:01\n", "t.lab:3: 'mac' is set per end: put it on an 'iface NODE:IF' line" },
 	{ HDR "veth a:e b:e addr 198.18.0.1/24\n", "t.lab:3: 'addr' is set per end" },
@@ -88,9 +90,11 @@ static const struct bad {
 	  "t.lab:4: 'gro' is for veth ends (a:m is a macvlan, which has no NAPI of its own)" },
 	{ HDR "veth a:e b:e\nmacvlan a:m parent e mode vepa\niface a:m threaded\n", "t.lab:5: 'threaded' is for veth ends" },
 	{ HDR "veth a:e b:e\nmacvlan a:m parent e mode vepa tos 1\n",
-	  "t.lab:4: unknown option 'tos' for macvlan (expected parent, mode, queues, mtu, mac or addr)" },
+	  "t.lab:4: unknown option 'tos' for macvlan (expected parent, mode, queues, mtu, mac, addr, offload, rate, "
+	  "burst, delay or loss)" },
 	{ HDR "veth a:e b:e\niface a:e speed 10\n",
-	  "t.lab:4: unknown option 'speed' for iface (expected queues, mtu, mac, addr, gro or threaded)" },
+	  "t.lab:4: unknown option 'speed' for iface (expected queues, mtu, mac, addr, gro, threaded, offload, rate, "
+	  "burst, delay or loss)" },
 	{ HDR "veth a:e b:e mtu 1500 mtu 9000\n", "t.lab:3: 'mtu' is given twice on this line" },
 	{ HDR "veth a:e b:e gro gro\n", "t.lab:3: 'gro' is given twice on this line" },
 	{ HDR "veth a:e b:e mtu\n", "t.lab:3: 'mtu' needs a value: mtu N (68..65535)" },
@@ -163,7 +167,7 @@ static const struct bad {
 	{ HDR "veth a:e b:e\nmacvlan a:e parent e mode bridge\n", "t.lab:4: a:e is already declared on line 3" },
 	/* iface */
 	{ HDR "iface a:e\n", "t.lab:3: 'iface' needs an interface and options" },
-	{ HDR "iface a:e mtu 1500\n", "t.lab:3: a:e is not declared (a veth or macvlan line must declare it before this line)" },
+	{ HDR "iface a:e mtu 1500\n", "t.lab:3: a:e is not declared (a veth, macvlan or bridge line must declare it before this line)" },
 	/* whole-file checks, reported on the line that made them fail */
 	{ HDR "veth a:e b:e threaded\n",
 	  "t.lab:3: threaded on a:e needs gro: a veth end has a NAPI instance only with GRO (or an XDP program)" },

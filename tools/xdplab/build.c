@@ -1,30 +1,31 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 /*
- * `xdplab up` and `xdplab down`.
- *
- * up, in this order, each creation logged in the undo log before it acts:
- *   1. every node: its named namespace, with lo up and marked with the alias "xdplab:LAB:NODE"
+ * `xdplab up`.  In this order, each creation logged in the undo log before it acts:
+ *   1. every node: its named namespace, IPv6 DAD off, lo up and marked with the alias "xdplab:LAB:NODE"
  *      before the namespace appears under /run/netns (show finds labs by the mark, down removes
- *      only what carries it);
- *   2. every veth pair: one RTM_NEWLINK that creates both ends directly in their namespaces;
- *   3. every macvlan: created by its node's socket, on its parent's ifindex;
- *   4. every interface: usable queues (see fix_channels), addresses, GRO, up; then threaded NAPI,
- *      which needs the NAPI instance that up + GRO gave the veth; then a bounded wait until every
- *      interface is operationally up.
- * Channels, addresses, GRO, up and threaded need no undo entry: they go with their link.  When a
- * step fails, the log is undone newest first and the cause is reported with the file's line.
- *
- * down removes, of each node's /run/netns entry, only what up made: a namespace that carries its
- * mark, and a half-made entry (see node_owner()).  Neither up nor down stops halfway on a signal.
+ *      only what carries it); then the nodes' own sysctls (net.ipv4.ip_forward, ...conf.default...),
+ *      before any interface exists, so that the 'default' ones reach them;
+ *   2. every link in the order of the file: a veth pair in one RTM_NEWLINK that creates both ends
+ *      directly in their namespaces; a macvlan by its node's socket, on its parent's ifindex; a
+ *      bridge, then its ports enslaved to it; then the sysctls about these interfaces;
+ *   3. every interface: usable queues (see fix_channels), addresses, offload switches, GRO, the
+ *      queueing discipline (tbf, netem), up; then threaded NAPI, which needs the NAPI instance that
+ *      up + GRO gave the veth; then a bounded wait until every interface is operationally up;
+ *   4. the static neighbours, then the routes (a gateway must be on a link that is up);
+ *   5. the exec lines, in file order (run.c).
+ * When a step fails, the log is undone newest first and the cause is reported with the file's line.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "build.h"
 #include "cmd.h"
 #include "lab.h"
 #include "netns.h"
@@ -35,41 +36,39 @@
  * Set by SIGINT/SIGTERM/SIGHUP during up (the next step fails, and the rollback runs to the end) and
  * during down (which finishes the removal, then names the signal).
  */
-static volatile sig_atomic_t stop_signal;
+volatile sig_atomic_t xlb_stop_signal;
 
 static void on_signal(int sig)
 {
-	stop_signal = sig;
+	xlb_stop_signal = sig;
 }
 
-static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
-#define NSIGNALS (sizeof(stop_signals) / sizeof(stop_signals[0]))
+static const int stop_signals[XLB_NSIGNALS] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 
 /*
  * While up or down changes the system: SIGINT, SIGTERM and SIGHUP set stop_signal, and SIGPIPE is
  * ignored (a reader of -v that went away, `| head`, must not stop either of them halfway: a write to
- * it just fails).  Restored by signals_restore().
+ * it just fails).  Restored by xlb_signals_restore().
  */
-static void signals_catch(struct sigaction old[NSIGNALS])
+void xlb_signals_catch(struct sigaction old[XLB_NSIGNALS])
 {
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 
-	stop_signal = 0;
+	xlb_stop_signal = 0;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < NSIGNALS; i++) {
+	for (size_t i = 0; i < XLB_NSIGNALS; i++) {
 		sa.sa_handler = stop_signals[i] == SIGPIPE ? SIG_IGN : on_signal;
 		sigaction(stop_signals[i], &sa, &old[i]);
 	}
 }
 
-static void signals_restore(const struct sigaction old[NSIGNALS])
+void xlb_signals_restore(const struct sigaction old[XLB_NSIGNALS])
 {
-	for (size_t i = 0; i < NSIGNALS; i++)
+	for (size_t i = 0; i < XLB_NSIGNALS; i++)
 		sigaction(stop_signals[i], &old[i], NULL);
 }
 
-/* "SIGINT" */
-static const char *signame(int sig)
+const char *xlb_signame(int sig)
 {
 	const char *abbrev = sigabbrev_np(sig);
 	static char buf[24];
@@ -78,17 +77,7 @@ static const char *signame(int sig)
 	return buf;
 }
 
-struct build {
-	const struct xl_lab *lab;
-	const struct xl_opts *o;
-	struct xl_ns ns[XL_MAX_NODES];
-	struct xl_undo undo;
-	int step;
-	int fail_step;		/* XDPLAB_FAIL_STEP; 0: none */
-};
-
-/* Fail with "FILE:LINE: ..." (the line that asked for what failed). */
-__attribute__((format(printf, 4, 5))) static int at(const struct build *b, int err, int line, const char *fmt, ...)
+int xlb_at(const struct build *b, int err, int line, const char *fmt, ...)
 {
 	char msg[900];
 	va_list ap;
@@ -100,7 +89,7 @@ __attribute__((format(printf, 4, 5))) static int at(const struct build *b, int e
 }
 
 /* Every change to the system goes through here: a signal or XDPLAB_FAIL_STEP stops it. */
-__attribute__((format(printf, 2, 3))) static int step(struct build *b, const char *fmt, ...)
+int xlb_step(struct build *b, const char *fmt, ...)
 {
 	char what[200];
 	va_list ap;
@@ -109,8 +98,9 @@ __attribute__((format(printf, 2, 3))) static int step(struct build *b, const cha
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	b->step++;
-	if (stop_signal)
-		return xl_fail(-EINTR, "interrupted by %s before step %d (%s)", signame(stop_signal), b->step, what);
+	if (xlb_stop_signal)
+		return xl_fail(-EINTR, "interrupted by %s before step %d (%s)", xlb_signame(xlb_stop_signal), b->step,
+			       what);
 	if (b->step == b->fail_step)
 		return xl_fail(-EIO, "step %d (%s) failed on purpose: XDPLAB_FAIL_STEP=%d", b->step, what, b->fail_step);
 	if (b->o->verbose)
@@ -118,7 +108,7 @@ __attribute__((format(printf, 2, 3))) static int step(struct build *b, const cha
 	return 0;
 }
 
-static int log_push(struct build *b, enum xl_undo_kind kind, int node, const char *name)
+int xlb_log_push(struct build *b, enum xl_undo_kind kind, int node, const char *name)
 {
 	int err = xl_undo_push(&b->undo, kind, node, name);
 
@@ -126,16 +116,46 @@ static int log_push(struct build *b, enum xl_undo_kind kind, int node, const cha
 }
 
 /*
- * In a new namespace, before it is mounted under /run/netns: lo up, with the mark as its alias.  So a
- * namespace of ours never exists unmarked, even when up is killed right after creating it, and
- * down can trust the mark: without it, a namespace is someone else's.
+ * IPv6 duplicate address detection off for every interface of the node (all and default), so
+ * that the link-local addresses the kernel makes are usable at once, like the lab's own (NODAD):
+ * a router cannot ask for a neighbour's MAC before its link-local address is, and with DAD a
+ * routed lab would drop what it forwards for its first ~2 s.  No IPv6 in the kernel: nothing to do.
  */
-static int mark_lo(void *arg)
+static int no_dad(void)
+{
+	static const char *const paths[] = { "/proc/sys/net/ipv6/conf/all/accept_dad",
+					     "/proc/sys/net/ipv6/conf/default/accept_dad" };
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		int fd = open(paths[i], O_WRONLY | O_CLOEXEC), err = 0;
+
+		if (fd < 0 && errno == ENOENT)
+			return 0;
+		if (fd < 0 || write(fd, "0", 1) != 1)
+			err = -errno;
+		if (fd >= 0)
+			close(fd);
+		if (err)
+			return xl_fail(err, "cannot turn IPv6 duplicate address detection off (%s): %s", paths[i],
+				       strerror(-err));
+	}
+	return 0;
+}
+
+/*
+ * In a new namespace, before it is mounted under /run/netns (this thread is inside it, and
+ * /proc/sys/net shows the namespace of whoever looks): DAD off (no_dad()), lo up, with the mark as
+ * its alias.  So a namespace of ours never exists unmarked, even when up is killed right after
+ * creating it, and down can trust the mark: without it, a namespace is someone else's.
+ */
+static int init_node(void *arg)
 {
 	const char *mark = arg;
 	struct xl_nl nl;
 	int err, lo;
 
+	if ((err = no_dad()))
+		return err;
 	if ((err = xl_nl_open(&nl)))
 		return err;
 	lo = xl_nl_ifindex(&nl, "lo");
@@ -152,17 +172,17 @@ static int create_node(struct build *b, int i)
 	int err;
 
 	xl_lab_mark(lab, i, mark);
-	if ((err = step(b, "create namespace %s, lo up and marked %s", n->ns, mark)) ||
-	    (err = log_push(b, XL_UNDO_NETNS, i, n->ns)))
+	if ((err = xlb_step(b, "create namespace %s, lo up and marked %s, IPv6 DAD off", n->ns, mark)) ||
+	    (err = xlb_log_push(b, XL_UNDO_NETNS, i, n->ns)))
 		return err;
-	err = xl_netns_create(n->ns, mark_lo, mark);
+	err = xl_netns_create(n->ns, init_node, mark);
 	if (err) {
 		xl_undo_pop(&b->undo);
-		return at(b, err, n->line, "node %s: %s", n->name, xl_errmsg());
+		return xlb_at(b, err, n->line, "node %s: %s", n->name, xl_errmsg());
 	}
 	err = xl_ns_open(&b->ns[i], n->ns);
 	if (err)
-		return at(b, err, n->line, "node %s: %s", n->name, xl_errmsg());
+		return xlb_at(b, err, n->line, "node %s: %s", n->name, xl_errmsg());
 	return 0;
 }
 
@@ -193,13 +213,13 @@ static int create_veth(struct build *b, int a)
 	struct rtnl_link *link;
 	int err;
 
-	if ((err = step(b, "create veth %s -- %s", XL_END(lab, a), XL_END(lab, fa->peer))) ||
-	    (err = log_push(b, XL_UNDO_LINK, fa->node, fa->name)))
+	if ((err = xlb_step(b, "create veth %s -- %s", XL_END(lab, a), XL_END(lab, fa->peer))) ||
+	    (err = xlb_log_push(b, XL_UNDO_LINK, fa->node, fa->name)))
 		return err;
 	link = xl_nl_veth(lab, a, b->ns[fa->node].fd, b->ns[fb->node].fd);
 	if (!link) {
 		xl_undo_pop(&b->undo);
-		return at(b, -ENOMEM, fa->line, "cannot build the veth request: out of memory");
+		return xlb_at(b, -ENOMEM, fa->line, "cannot build the veth request: out of memory");
 	}
 	/* Sent from end A's namespace: both ends carry their namespace, and should one be ignored the
 	 * end would still land in the lab, never in the namespace xdplab was started in. */
@@ -209,7 +229,7 @@ static int create_veth(struct build *b, int a)
 		xl_undo_pop(&b->undo);
 		if (err == -EEXIST)
 			explain_exists(b, a, fa->peer);
-		return at(b, err, fa->line, "cannot create veth %s -- %s: %s", XL_END(lab, a), XL_END(lab, fa->peer),
+		return xlb_at(b, err, fa->line, "cannot create veth %s -- %s: %s", XL_END(lab, a), XL_END(lab, fa->peer),
 			  xl_errmsg());
 	}
 	return 0;
@@ -225,15 +245,15 @@ static int create_macvlan(struct build *b, int i)
 
 	pidx = xl_nl_ifindex(nl, parent->name);
 	if (pidx < 0)
-		return at(b, pidx, f->line, "cannot find %s, the parent of macvlan %s: %s", XL_END(lab, f->parent),
+		return xlb_at(b, pidx, f->line, "cannot find %s, the parent of macvlan %s: %s", XL_END(lab, f->parent),
 			  XL_END(lab, i), xl_errmsg());
-	if ((err = step(b, "create macvlan %s on %s (%s)", XL_END(lab, i), parent->name, xl_macvlan_mode_str(f->mode))) ||
-	    (err = log_push(b, XL_UNDO_LINK, f->node, f->name)))
+	if ((err = xlb_step(b, "create macvlan %s on %s (%s)", XL_END(lab, i), parent->name, xl_macvlan_mode_str(f->mode))) ||
+	    (err = xlb_log_push(b, XL_UNDO_LINK, f->node, f->name)))
 		return err;
 	link = xl_nl_macvlan(lab, i, pidx);
 	if (!link) {
 		xl_undo_pop(&b->undo);
-		return at(b, -ENOMEM, f->line, "cannot build the macvlan request: out of memory");
+		return xlb_at(b, -ENOMEM, f->line, "cannot build the macvlan request: out of memory");
 	}
 	err = xl_nl_link_add(nl, link);
 	rtnl_link_put(link);
@@ -241,10 +261,36 @@ static int create_macvlan(struct build *b, int i)
 		xl_undo_pop(&b->undo);
 		if (err == -EEXIST)
 			explain_exists(b, i, -1);
-		return at(b, err, f->line, "cannot create macvlan %s on %s: %s", XL_END(lab, i), XL_END(lab, f->parent),
+		return xlb_at(b, err, f->line, "cannot create macvlan %s on %s: %s", XL_END(lab, i), XL_END(lab, f->parent),
 			  xl_errmsg());
 	}
 	return 0;
+}
+
+/* A bridge, then its ports enslaved to it (build_net.c). */
+static int create_bridge(struct build *b, int i)
+{
+	const struct xl_lab *lab = b->lab;
+	const struct xl_iface *f = &lab->ifaces[i];
+	struct rtnl_link *link;
+	int err;
+
+	if ((err = xlb_step(b, "create bridge %s", XL_END(lab, i))) || (err = xlb_log_push(b, XL_UNDO_LINK, f->node, f->name)))
+		return err;
+	link = xl_nl_bridge(lab, i);
+	if (!link) {
+		xl_undo_pop(&b->undo);
+		return xlb_at(b, -ENOMEM, f->line, "cannot build the bridge request: out of memory");
+	}
+	err = xl_nl_link_add(&b->ns[f->node].nl, link);
+	rtnl_link_put(link);
+	if (err) {
+		xl_undo_pop(&b->undo);
+		if (err == -EEXIST)
+			explain_exists(b, i, -1);
+		return xlb_at(b, err, f->line, "cannot create bridge %s: %s", XL_END(lab, i), xl_errmsg());
+	}
+	return xlb_bridge_ports(b, i);
 }
 
 /*
@@ -264,19 +310,19 @@ static int fix_channels(struct build *b, int i)
 	if (f->kind != XL_VETH || !f->queues)
 		return 0;
 	if ((err = xl_ethtool_channels_get(ns->ioctl_fd, f->name, &rx, &tx)))
-		return at(b, err, f->opt_line[XL_OPT_QUEUES], "cannot read how many queues of %s are usable: %s",
+		return xlb_at(b, err, f->opt_line[XL_OPT_QUEUES], "cannot read how many queues of %s are usable: %s",
 			  XL_END(lab, i), strerror(-err));
 	if (rx == f->queues && tx == f->queues)
 		return 0;
-	if ((err = step(b, "make the %u queues of %s usable (the kernel made %u/%u)", f->queues, XL_END(lab, i), rx, tx)))
+	if ((err = xlb_step(b, "make the %u queues of %s usable (the kernel made %u/%u)", f->queues, XL_END(lab, i), rx, tx)))
 		return err;
 	if ((err = xl_ethtool_channels_set(ns->ioctl_fd, f->name, f->queues, f->queues)))
-		return at(b, err, f->opt_line[XL_OPT_QUEUES], "cannot make the %u queues of %s usable (%u/%u are): %s",
+		return xlb_at(b, err, f->opt_line[XL_OPT_QUEUES], "cannot make the %u queues of %s usable (%u/%u are): %s",
 			  f->queues, XL_END(lab, i), rx, tx, strerror(-err));
 	return 0;
 }
 
-/* Queues, addresses, GRO, up. */
+/* Queues, addresses, offload switches, GRO, queueing discipline, up. */
 static int configure(struct build *b, int i)
 {
 	const struct xl_lab *lab = b->lab;
@@ -286,34 +332,38 @@ static int configure(struct build *b, int i)
 
 	ifindex = xl_nl_ifindex(&ns->nl, f->name);
 	if (ifindex < 0)
-		return at(b, ifindex, f->line, "cannot find %s after creating it: %s", XL_END(lab, i), xl_errmsg());
+		return xlb_at(b, ifindex, f->line, "cannot find %s after creating it: %s", XL_END(lab, i), xl_errmsg());
 	if ((err = fix_channels(b, i)))
 		return err;
 	for (int k = 0; k < f->naddrs; k++) {
 		const struct xl_addr *a = &f->addrs[k];
 		struct rtnl_addr *addr;
 
-		if ((err = step(b, "add %s to %s", a->text, XL_END(lab, i))))
+		if ((err = xlb_step(b, "add %s to %s", a->text, XL_END(lab, i))))
 			return err;
 		addr = xl_nl_addr(a, ifindex);
 		if (!addr)
-			return at(b, -ENOMEM, a->line, "cannot build the address request: out of memory");
+			return xlb_at(b, -ENOMEM, a->line, "cannot build the address request: out of memory");
 		err = xl_nl_addr_add(&ns->nl, addr);
 		rtnl_addr_put(addr);
 		if (err)
-			return at(b, err, a->line, "cannot add address %s to %s: %s", a->text, XL_END(lab, i), xl_errmsg());
+			return xlb_at(b, err, a->line, "cannot add address %s to %s: %s", a->text, XL_END(lab, i), xl_errmsg());
 	}
+	if ((err = xlb_offloads(b, i)))
+		return err;
 	if (f->gro) {
-		if ((err = step(b, "turn GRO on on %s", XL_END(lab, i))))
+		if ((err = xlb_step(b, "turn GRO on on %s", XL_END(lab, i))))
 			return err;
 		if ((err = xl_ethtool_gro_set(ns->ioctl_fd, f->name, true)))
-			return at(b, err, f->opt_line[XL_OPT_GRO], "cannot turn gro on on %s: %s", XL_END(lab, i),
+			return xlb_at(b, err, f->opt_line[XL_OPT_GRO], "cannot turn gro on on %s: %s", XL_END(lab, i),
 				  strerror(-err));
 	}
-	if ((err = step(b, "bring %s up", XL_END(lab, i))))
+	if ((err = xlb_qdisc(b, i)))
+		return err;
+	if ((err = xlb_step(b, "bring %s up", XL_END(lab, i))))
 		return err;
 	if ((err = xl_nl_link_up(&ns->nl, ifindex, NULL)))
-		return at(b, err, f->line, "cannot bring %s up: %s", XL_END(lab, i), xl_errmsg());
+		return xlb_at(b, err, f->line, "cannot bring %s up: %s", XL_END(lab, i), xl_errmsg());
 	return 0;
 }
 
@@ -324,12 +374,12 @@ static int set_threaded(struct build *b, int i)
 	char path[64];
 	int err;
 
-	if ((err = step(b, "threaded NAPI on %s", XL_END(lab, i))))
+	if ((err = xlb_step(b, "threaded NAPI on %s", XL_END(lab, i))))
 		return err;
 	snprintf(path, sizeof(path), "/sys/class/net/%s/threaded", f->name);
 	err = xl_netns_sysfs_write(b->ns[f->node].fd, path, "1");
 	if (err)
-		return at(b, err, f->opt_line[XL_OPT_THREADED], "cannot turn threaded NAPI on on %s: %s", XL_END(lab, i),
+		return xlb_at(b, err, f->opt_line[XL_OPT_THREADED], "cannot turn threaded NAPI on on %s: %s", XL_END(lab, i),
 			  xl_errmsg());
 	return 0;
 }
@@ -385,12 +435,21 @@ static int build_all(struct build *b)
 
 	for (i = 0; !err && i < lab->nnodes; i++)
 		err = create_node(b, i);
-	for (i = 0; !err && i < lab->nifaces; i++)
-		if (lab->ifaces[i].kind == XL_VETH && lab->ifaces[i].peer > i)
+	if (!err)
+		err = xlb_sysctls(b, false);
+	/* In the order of the file: a macvlan's parent and a bridge's ports are declared before it. */
+	for (i = 0; !err && i < lab->nifaces; i++) {
+		const struct xl_iface *f = &lab->ifaces[i];
+
+		if (f->kind == XL_VETH && f->peer > i)
 			err = create_veth(b, i);
-	for (i = 0; !err && i < lab->nifaces; i++)
-		if (lab->ifaces[i].kind == XL_MACVLAN)
+		else if (f->kind == XL_MACVLAN)
 			err = create_macvlan(b, i);
+		else if (f->kind == XL_BRIDGE)
+			err = create_bridge(b, i);
+	}
+	if (!err)
+		err = xlb_sysctls(b, true);
 	for (i = 0; !err && i < lab->nifaces; i++)
 		err = configure(b, i);
 	for (i = 0; !err && i < lab->nifaces; i++)
@@ -398,6 +457,12 @@ static int build_all(struct build *b)
 			err = set_threaded(b, i);
 	if (!err)
 		wait_ready(b);
+	if (!err)
+		err = xlb_neighs(b);
+	if (!err)
+		err = xlb_routes(b);
+	if (!err)
+		err = xlb_execs(b);
 	return err;
 }
 
@@ -426,104 +491,14 @@ static int undo_one(const struct xl_undo_entry *e, void *ctx)
 	return err;
 }
 
-/* Who made a node's /run/netns entry (node_owner()): what up refuses on and what down removes. */
-enum owner {
-	OWNER_NONE,	/* no entry */
-	OWNER_LAB,	/* a namespace with the node's mark: made by this lab's up */
-	OWNER_HALF,	/* a half-made entry: see node_owner() */
-	OWNER_OTHER,	/* a namespace without the mark, or something that is not a namespace: not ours */
-};
-
-/*
- * Look at node @i's entry under /run/netns: an enum owner, or -errno when it is a namespace whose
- * mark cannot be read (then whether it is ours is unknown, and it is treated as not ours).  OWNER_LAB
- * leaves @ns (initialised by the caller) open on it; OWNER_HALF, OWNER_OTHER and -errno set
- * xl_errmsg() to what the entry is.
- *
- * A half-made entry, an empty file with nothing mounted on it, carries no mark to check, and needs
- * none: it is not a namespace.  Nothing lives in it and nothing can enter it (setns() refuses it);
- * all it does is take the name, for up and `ip netns add` alike.  It is what an up (or an `ip netns
- * add`) leaves when it is killed between creating the file and mounting the namespace on it, and the
- * name is this node's.  Removing it loses nothing, so down removes it, and only while it is still
- * one: xl_netns_remove_half() looks again right before, and unlink() refuses a mount point.  The one
- * thing it can disturb is a creation of the same name caught between its two steps at that moment:
- * its mount then fails and it says so.
- */
-static int node_owner(const struct xl_lab *lab, int i, struct xl_ns *ns)
-{
-	const struct xl_node *n = &lab->nodes[i];
-	char what[200], alias[64];
-	int err;
-
-	switch (xl_netns_probe(n->ns, what, sizeof(what))) {
-	case XL_NETNS_ABSENT:
-		return OWNER_NONE;
-	case XL_NETNS_HALF:
-		xl_err("%s/%s is a half-made entry (%s)", XL_NETNS_DIR, n->ns, what);
-		return OWNER_HALF;
-	case XL_NETNS_OTHER:
-		xl_err("%s/%s is not a network namespace: %s", XL_NETNS_DIR, n->ns, what);
-		return OWNER_OTHER;
-	case XL_NETNS_NET:
-		break;
-	}
-	err = xl_ns_open(ns, n->ns);
-	if (!err && (err = xl_nl_ifalias(&ns->nl, "lo", alias, sizeof(alias))))
-		xl_err("namespace %s: cannot read the alias of its lo: %s", n->ns, xl_errmsg());
-	if (err) {
-		xl_ns_close(ns);
-		return xl_fail(err, "%s; so whether lab %s made it is unknown", xl_errmsg(), lab->name);
-	}
-	if (!strcmp(alias, XL_MARK(lab, i)))
-		return OWNER_LAB;
-	xl_ns_close(ns);
-	xl_err("namespace %s exists but was not made by lab %s (its lo carries no %s mark)", n->ns, lab->name,
-	       XL_MARK(lab, i));
-	return OWNER_OTHER;
-}
-
-/*
- * up builds only where none of the lab's names is taken.  When one is, say by what, and advise down
- * only for what down removes (this lab's namespaces, half-made entries): what someone else made is
- * never to be removed, the way out is another lab name.  Someone else's is reported first, since
- * down would not clear it.
- */
-static int check_free(const struct xl_lab *lab)
-{
-	char first[XL_NS_NAME_MAX + 1] = "", half[512] = "";
-	struct xl_ns ns;
-	int own;
-
-	for (int i = 0; i < lab->nnodes; i++) {
-		xl_ns_init(&ns);
-		own = node_owner(lab, i, &ns);
-		xl_ns_close(&ns);
-		if (own < 0)
-			return xl_fail(own, "node %s: %s", lab->nodes[i].name, xl_errmsg());
-		if (own == OWNER_OTHER)
-			return xl_fail(-EEXIST, "%s:%d: %s; xdplab leaves it alone: give the lab another name on this line",
-				       lab->file, lab->name_line, xl_errmsg());
-		if (own == OWNER_LAB && !first[0])
-			snprintf(first, sizeof(first), "%s", lab->nodes[i].ns);
-		if (own == OWNER_HALF && !half[0])
-			snprintf(half, sizeof(half), "%s", xl_errmsg());
-	}
-	if (first[0])
-		return xl_fail(-EEXIST, "lab %s is already up (namespace %s exists): 'xdplab down %s' removes it", lab->name,
-			       first, lab->file);
-	if (half[0])
-		return xl_fail(-EEXIST, "%s: 'xdplab down %s' removes it", half, lab->file);
-	return 0;
-}
-
 int xl_up(const struct xl_lab *lab, const struct xl_opts *o)
 {
 	const char *env = getenv("XDPLAB_FAIL_STEP");
-	struct sigaction old[NSIGNALS];
+	struct sigaction old[XLB_NSIGNALS];
 	struct build *b;
 	int err, i, n, nfail = 0;
 
-	if ((err = check_free(lab)))
+	if ((err = xlb_check_free(lab)))
 		return err;
 	b = calloc(1, sizeof(*b));
 	if (!b)
@@ -534,7 +509,7 @@ int xl_up(const struct xl_lab *lab, const struct xl_opts *o)
 	xl_undo_init(&b->undo);
 	for (i = 0; i < XL_MAX_NODES; i++)
 		xl_ns_init(&b->ns[i]);
-	signals_catch(old);
+	xlb_signals_catch(old);
 
 	err = build_all(b);
 	if (err) {
@@ -555,14 +530,9 @@ int xl_up(const struct xl_lab *lab, const struct xl_opts *o)
 		else
 			xl_err("%s; nothing was created", cause);
 	} else {
-		int veths = 0, macvlans = 0;
+		char what[256];
 
-		for (i = 0; i < lab->nifaces; i++) {
-			veths += lab->ifaces[i].kind == XL_VETH && lab->ifaces[i].peer > i;
-			macvlans += lab->ifaces[i].kind == XL_MACVLAN;
-		}
-		printf("lab %s is up: %d node%s, %d veth pair%s, %d macvlan%s; namespaces", lab->name, lab->nnodes,
-		       lab->nnodes == 1 ? "" : "s", veths, veths == 1 ? "" : "s", macvlans, macvlans == 1 ? "" : "s");
+		printf("lab %s is up: %s; namespaces", lab->name, xl_lab_summary(lab, what, sizeof(what)));
 		for (i = 0; i < lab->nnodes; i++)
 			printf(" %s", lab->nodes[i].ns);
 		printf("\n");
@@ -570,136 +540,8 @@ int xl_up(const struct xl_lab *lab, const struct xl_opts *o)
 	for (i = 0; i < XL_MAX_NODES; i++)
 		xl_ns_close(&b->ns[i]);
 	fflush(stdout);		/* while SIGPIPE is still ignored */
-	signals_restore(old);
+	xlb_signals_restore(old);
 	free(b);
 	return err;
 }
 
-struct down {
-	int failed;
-	int first;
-};
-
-/* One failure: said now, counted for the end. */
-static void down_note(struct down *d, int err)
-{
-	fprintf(stderr, "xdplab: down: %s\n", xl_errmsg());
-	if (!d->failed++)
-		d->first = err;
-}
-
-/* "NS NS..." of the nodes whose owner is @which. */
-static void print_nodes(const struct xl_lab *lab, const int *owner, int which)
-{
-	for (int i = 0, k = 0; i < lab->nnodes; i++)
-		if (owner[i] == which)
-			printf("%s%s", k++ ? " " : "", lab->nodes[i].ns);
-}
-
-int xl_down(const struct xl_lab *lab, const struct xl_opts *o)
-{
-	int owner[XL_MAX_NODES], links = 0, spaces = 0, halves = 0, others = 0, err, i;
-	struct sigaction old[NSIGNALS];
-	struct down d = { 0 };
-	struct xl_ns *ns;
-
-	ns = calloc(XL_MAX_NODES, sizeof(*ns));
-	if (!ns)
-		return xl_fail(-ENOMEM, "out of memory");
-	/* From here on a signal does not stop down halfway: what it found to remove, it removes. */
-	signals_catch(old);
-	for (i = 0; i < lab->nnodes; i++) {
-		xl_ns_init(&ns[i]);
-		owner[i] = node_owner(lab, i, &ns[i]);
-		if (owner[i] < 0) {
-			xl_err("%s: left alone", xl_errmsg());
-			down_note(&d, owner[i]);
-			owner[i] = OWNER_OTHER;		/* listed as left alone below */
-			others++;
-		} else if (owner[i] == OWNER_OTHER) {
-			fprintf(stderr, "xdplab: down: %s: left alone\n", xl_errmsg());
-			others++;
-		}
-	}
-	/*
-	 * Interfaces first, newest first (a macvlan before its parent), although removing a namespace
-	 * removes its veths and macvlans too: a process still inside (an `xdplab exec` shell) keeps an
-	 * unmounted namespace alive, and its links with it.  A veth pair goes with its first end.  Only
-	 * in the namespaces that carry the lab's mark.
-	 */
-	for (i = lab->nifaces - 1; i >= 0; i--) {
-		const struct xl_iface *f = &lab->ifaces[i];
-
-		if (owner[f->node] != OWNER_LAB || !ns[f->node].nl.sk)
-			continue;
-		err = xl_nl_link_del(&ns[f->node].nl, f->name);
-		if (!err) {
-			links++;
-			if (o->verbose)
-				printf("  removed interface %s:%s\n", lab->nodes[f->node].name, f->name);
-		} else if (err != -ENODEV) {
-			xl_fail(err, "cannot remove %s:%s: %s", lab->nodes[f->node].name, f->name, xl_errmsg());
-			down_note(&d, err);
-		}
-	}
-	for (i = lab->nnodes - 1; i >= 0; i--) {
-		const char *name = lab->nodes[i].ns;
-
-		if (owner[i] == OWNER_LAB) {
-			xl_ns_close(&ns[i]);
-			err = xl_netns_delete(name);
-			if (!err) {
-				spaces++;
-				if (o->verbose)
-					printf("  removed namespace %s\n", name);
-			} else if (err != -ENOENT) {
-				down_note(&d, err);
-			}
-		} else if (owner[i] == OWNER_HALF) {
-			err = xl_netns_remove_half(name);
-			if (!err) {
-				halves++;
-				if (o->verbose)
-					printf("  removed half-made entry %s/%s\n", XL_NETNS_DIR, name);
-			} else {
-				owner[i] = OWNER_OTHER;		/* listed as left alone below */
-				others++;
-				down_note(&d, err);
-			}
-		}
-	}
-	for (i = 0; i < XL_MAX_NODES; i++)
-		xl_ns_close(&ns[i]);
-	free(ns);
-
-	/* stdout says what was done and what was not, in agreement with the exit status. */
-	if (d.failed)
-		printf("lab %s is not fully down: removed", lab->name);
-	else if (spaces || links || halves)
-		printf("lab %s is down: removed", lab->name);
-	else
-		printf("lab %s was not up: nothing to remove", lab->name);
-	if (d.failed || spaces || links || halves)
-		printf(" %d namespace%s and %d interface%s (a veth pair counts once)", spaces, spaces == 1 ? "" : "s",
-		       links, links == 1 ? "" : "s");
-	if (halves) {
-		printf(", and %d half-made entr%s (", halves, halves == 1 ? "y" : "ies");
-		print_nodes(lab, owner, OWNER_HALF);
-		printf(")");
-	}
-	if (d.failed)
-		printf("; %d removal%s failed (see the errors)", d.failed, d.failed == 1 ? "" : "s");
-	if (others) {
-		printf("; left alone (why: on stderr): ");
-		print_nodes(lab, owner, OWNER_OTHER);
-	}
-	printf("\n");
-	fflush(stdout);		/* while SIGPIPE is still ignored */
-	signals_restore(old);
-	if (stop_signal)
-		fprintf(stderr, "xdplab: down: %s arrived: the removal was finished first\n", signame(stop_signal));
-	if (d.failed)
-		return xl_fail(d.first, "lab %s is not fully down: %d removal%s failed (see above)", lab->name, d.failed,
-			       d.failed == 1 ? "" : "s");
-	return 0;
-}

@@ -9,7 +9,9 @@
 
 struct xl_opts {
 	bool verbose;		/* up/down: print each step */
-	bool json;		/* show */
+	bool json;		/* show, test */
+	bool test;		/* up: run the expectations once the lab is up */
+	const char *out;	/* graph: the file to write (NULL: DOT on stdout) */
 };
 
 /*
@@ -31,6 +33,20 @@ int xl_down(const struct xl_lab *lab, const struct xl_opts *o);
 
 /* Print what exists: of @lab (compared with the file), or of every lab found when @lab is NULL. */
 int xl_show(const struct xl_lab *lab, const struct xl_opts *o);
+
+/*
+ * Check every expect line of @lab against the live lab, all at once, each bounded (2 s for ping,
+ * 1 s for no-ping), and print a table (o->json: one JSON object).  0 when all hold; -EAGAIN when
+ * some do not (or cannot be checked: a node that is not up, or not the lab's).
+ */
+int xl_test(const struct xl_lab *lab, const struct xl_opts *o);
+
+/*
+ * Draw @lab: nodes, interfaces with their addresses, links, bridge ports, routes' next hops.  DOT
+ * on stdout, or into o->out: DOT for .dot/.gv, else SVG or PNG by its extension through Graphviz's
+ * dot.  -EINVAL (an extension it cannot write), -ENOENT (no dot), -errno.
+ */
+int xl_graph(const struct xl_lab *lab, const struct xl_opts *o);
 
 /*
  * Run @argv inside namespace @ns (like `ip netns exec`).  Returns only on failure, with the exit status

@@ -13,12 +13,15 @@
 static const char help_main[] =
 	"usage: xdplab COMMAND [OPTIONS] ...\n"
 	"\n"
-	"Build network labs (namespaces, veth pairs, macvlans, addresses) from a small lab file, and\n"
-	"take them down again.  Every namespace is named LAB-NODE and is visible to 'ip netns'.\n"
+	"Build network labs (namespaces, veth pairs, macvlans, bridges, addresses, routes, sysctls,\n"
+	"offloads, rate limits) from a small lab file, check them, draw them, and take them down again.\n"
+	"Every namespace is named LAB-NODE and is visible to 'ip netns'.\n"
 	"\n"
-	"  up [-v] FILE               create the lab; any failure removes what was created\n"
+	"  up [-v] [--test] FILE      create the lab; any failure removes what was created\n"
 	"  down [-v] FILE             remove what FILE describes; what is already gone is skipped\n"
+	"  test [--json] FILE         check the file's expect lines against the live lab\n"
 	"  show [--json] [FILE]       what exists, per node and link (compared with FILE when given)\n"
+	"  graph FILE [-o OUT]        the lab as a picture: DOT, or SVG/PNG by OUT's extension\n"
 	"  exec -f FILE NODE -- CMD   run CMD inside a node's namespace (also: exec LAB/NODE -- CMD)\n"
 	"  check FILE                 parse FILE and report its first error; changes nothing\n"
 	"  help [COMMAND]             this text, or COMMAND's\n"
@@ -27,13 +30,17 @@ static const char help_main[] =
 	"mount, permissions: the message says what and where); 2 bad usage or bad lab file.\n";
 
 static const char help_up[] =
-	"usage: xdplab up [-v] FILE\n"
+	"usage: xdplab up [-v] [--test] FILE\n"
 	"\n"
 	"Create the lab FILE describes: one network namespace per node (LAB-NODE, made like\n"
-	"'ip netns add'), each veth pair in one request with both ends created directly in their\n"
-	"namespaces (never in this one), the macvlans, MTUs, MACs, queue counts (all of them usable),\n"
-	"addresses, GRO and threaded NAPI where asked, every interface and each node's lo up; then wait\n"
-	"(3 s at most) until every interface is operationally up, so the lab is ready when up returns.\n"
+	"'ip netns add') and its sysctls; in the order of the file, each veth pair in one request with\n"
+	"both ends created directly in their namespaces (never in this one), the macvlans, the bridges\n"
+	"and their ports; MTUs, MACs, queue counts (all of them usable), addresses, offload switches,\n"
+	"GRO, rate limits (tbf; delay and loss need netem, and up says so when the kernel has none),\n"
+	"threaded NAPI where asked, every interface and each node's lo up; then wait (3 s at most)\n"
+	"until every interface is operationally up; then the static neighbours, the routes, and the\n"
+	"exec lines in file order (each must exit 0 within its timeout, 30 s unless it says).  The\n"
+	"lab is ready when up returns.\n"
 	"\n"
 	"Each creation is logged; when a step fails (or SIGINT/SIGTERM/SIGHUP arrives), everything\n"
 	"created is removed, newest first, and the message names the line of FILE that asked for the\n"
@@ -43,11 +50,13 @@ static const char help_up[] =
 	"it; taken by anything else, xdplab leaves it alone: give the lab another name.\n"
 	"\n"
 	"  -v, --verbose   print each step\n"
+	"  -t, --test      then run the expect lines, as 'xdplab test' (the lab stays up either way)\n"
 	"  -h, --help      this text\n"
 	"\n"
 	"Environment: XDPLAB_FAIL_STEP=N makes step N (as -v numbers them) fail, to test the rollback.\n"
 	"\n"
-	"Exit status: 0 the lab is up; 1 it is not (and nothing of it was left); 2 bad usage or file.\n";
+	"Exit status: 0 the lab is up (and with --test, every expectation holds); 1 it is not (and\n"
+	"nothing of it was left), or with --test an expectation does not hold; 2 bad usage or file.\n";
 
 static const char help_down[] =
 	"usage: xdplab down [-v] FILE\n"
@@ -81,6 +90,38 @@ static const char help_show[] =
 	"  -h, --help   this text\n"
 	"\n"
 	"Exit status: 0 shown (also when the lab is down or differs); 1 cannot read; 2 bad usage or file.\n";
+
+static const char help_test[] =
+	"usage: xdplab test [--json] FILE\n"
+	"\n"
+	"Check every 'expect NODE ping ADDR' and 'expect NODE no-ping ADDR' line of FILE against the\n"
+	"lab, which must be up: from inside NODE, three ICMP echoes to ADDR, 250 ms apart (a raw socket,\n"
+	"no ping binary).  ping holds when a reply comes within 2 s, no-ping when none comes within 1 s.\n"
+	"All expectations run at once.  Prints a table: line, node, expectation, address, ok/FAIL/ERROR\n"
+	"and the detail (the round trip, or what came instead: an ICMP error and who sent it).\n"
+	"\n"
+	"  -j, --json   one JSON object: {\"lab\", \"file\", \"expectations\": [{\"line\", \"node\",\n"
+	"               \"expect\", \"address\", \"result\", \"holds\", \"replied\", \"rtt_ms\", \"detail\"}],\n"
+	"               \"held\", \"failed\", \"all_hold\"}\n"
+	"  -h, --help   this text\n"
+	"\n"
+	"Exit status: 0 every expectation holds; 1 one does not, or cannot be checked (a node is not up);\n"
+	"2 bad usage, a bad file, or a file without expect lines.\n";
+
+static const char help_graph[] =
+	"usage: xdplab graph FILE [-o OUT]\n"
+	"\n"
+	"Draw the lab FILE describes (nothing needs to be up): each node a box of its interfaces, with\n"
+	"their addresses and settings, and a note of its routes, sysctls and exec lines; veth pairs as\n"
+	"solid lines, macvlans dashed to their parent, bridge ports dotted to their bridge, and each\n"
+	"route's next hop as an arrow to the interface that has the gateway's address.\n"
+	"\n"
+	"  -o, --output OUT   write OUT instead of DOT on stdout: OUT.dot or OUT.gv is DOT; OUT.svg and\n"
+	"                     OUT.png are drawn by Graphviz's dot (Debian package graphviz)\n"
+	"  -h, --help         this text\n"
+	"\n"
+	"Exit status: 0 written; 1 Graphviz is missing or failed, or OUT cannot be written; 2 bad usage\n"
+	"(an OUT of another kind) or a bad file.\n";
 
 static const char help_exec[] =
 	"usage: xdplab exec -f FILE NODE [--] COMMAND [ARG...]\n"
@@ -141,22 +182,24 @@ static struct xl_lab *load(const char *path)
 	return lab;
 }
 
-/* Options shared by up, down, show and check; returns optind, or -exit status. */
+/* Options shared by the subcommands that take a FILE; returns optind, or -exit status. */
 static int parse_opts(int argc, char **argv, const char *help, struct xl_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "test", no_argument, NULL, 't' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd = argv[0];
-	bool verbose_ok = help == help_up || help == help_down, json_ok = help == help_show;
+	bool verbose_ok = help == help_up || help == help_down, json_ok = help == help_show || help == help_test;
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "vjh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "vjto:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(help, stdout);
@@ -171,7 +214,19 @@ static int parse_opts(int argc, char **argv, const char *help, struct xl_opts *o
 				return -usage_error(cmd, "%s takes no --json", cmd);
 			o->json = true;
 			break;
+		case 't':
+			if (help != help_up)
+				return -usage_error(cmd, "%s takes no --test", cmd);
+			o->test = true;
+			break;
+		case 'o':
+			if (help != help_graph)
+				return -usage_error(cmd, "%s takes no --output", cmd);
+			o->out = optarg;
+			break;
 		default:
+			if (optopt == 'o')
+				return -usage_error(cmd, "-o needs a file name (OUT.dot, OUT.svg or OUT.png)");
 			return -usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
@@ -192,7 +247,20 @@ static int cmd_up_down(int argc, char **argv, bool up)
 	lab = load(argv[i]);
 	if (!lab)
 		return XL_EXIT_USAGE;
+	if (o.test && !lab->nexpects) {
+		fprintf(stderr, "xdplab: %s has no expect lines: --test has nothing to check (see 'xdplab test --help')\n",
+			lab->file);
+		free(lab);
+		return XL_EXIT_USAGE;
+	}
 	err = up ? xl_up(lab, &o) : xl_down(lab, &o);
+	/* The lab is up whatever the expectations say: test reports, it does not take the lab down. */
+	if (!err && o.test) {
+		o.json = false;
+		err = xl_test(lab, &o);
+		if (err)
+			xl_err("%s; the lab stays up ('xdplab down %s' removes it)", xl_errmsg(), lab->file);
+	}
 	free(lab);
 	return err ? fail() : XL_EXIT_OK;
 }
@@ -225,11 +293,57 @@ static int cmd_show(int argc, char **argv)
 	return err ? fail() : XL_EXIT_OK;
 }
 
+static int cmd_test(int argc, char **argv)
+{
+	struct xl_opts o = { 0 };
+	struct xl_lab *lab;
+	int i, err;
+
+	i = parse_opts(argc, argv, help_test, &o);
+	if (i <= 0)
+		return -i;
+	if (argc - i != 1)
+		return usage_error(argv[0], "test takes one lab file");
+	if (!(lab = load(argv[i])))
+		return XL_EXIT_USAGE;
+	if (!lab->nexpects) {
+		fprintf(stderr, "xdplab: %s has no expect lines: nothing to test (add 'expect NODE ping ADDR')\n", lab->file);
+		free(lab);
+		return XL_EXIT_USAGE;
+	}
+	err = xl_test(lab, &o);
+	free(lab);
+	return err ? fail() : XL_EXIT_OK;
+}
+
+static int cmd_graph(int argc, char **argv)
+{
+	struct xl_opts o = { 0 };
+	struct xl_lab *lab;
+	int i, err;
+
+	i = parse_opts(argc, argv, help_graph, &o);
+	if (i <= 0)
+		return -i;
+	if (argc - i != 1)
+		return usage_error(argv[0], "graph takes one lab file");
+	if (!(lab = load(argv[i])))
+		return XL_EXIT_USAGE;
+	err = xl_graph(lab, &o);
+	free(lab);
+	if (err == -EINVAL) {
+		fprintf(stderr, "xdplab: %s (see 'xdplab graph --help')\n", xl_errmsg());
+		return XL_EXIT_USAGE;
+	}
+	return err ? fail() : XL_EXIT_OK;
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	struct xl_opts o = { 0 };
 	struct xl_lab *lab;
-	int i, veths = 0, macvlans = 0;
+	char what[256];
+	int i;
 
 	i = parse_opts(argc, argv, help_check, &o);
 	if (i <= 0)
@@ -239,12 +353,7 @@ static int cmd_check(int argc, char **argv)
 	lab = load(argv[i]);
 	if (!lab)
 		return XL_EXIT_USAGE;
-	for (int k = 0; k < lab->nifaces; k++) {
-		veths += lab->ifaces[k].kind == XL_VETH && lab->ifaces[k].peer > k;
-		macvlans += lab->ifaces[k].kind == XL_MACVLAN;
-	}
-	printf("%s: lab %s: %d node%s, %d veth pair%s, %d macvlan%s; namespaces", lab->file, lab->name, lab->nnodes,
-	       lab->nnodes == 1 ? "" : "s", veths, veths == 1 ? "" : "s", macvlans, macvlans == 1 ? "" : "s");
+	printf("%s: lab %s: %s; namespaces", lab->file, lab->name, xl_lab_summary(lab, what, sizeof(what)));
 	for (int k = 0; k < lab->nnodes; k++)
 		printf(" %s", lab->nodes[k].ns);
 	printf("\n");
@@ -331,8 +440,9 @@ static const struct command {
 	int (*run)(int argc, char **argv);
 	const char *help;
 } commands[] = {
-	{ "up", cmd_up, help_up },	   { "down", cmd_down, help_down }, { "show", cmd_show, help_show },
-	{ "exec", cmd_exec, help_exec }, { "check", cmd_check, help_check },
+	{ "up", cmd_up, help_up },	 { "down", cmd_down, help_down },    { "test", cmd_test, help_test },
+	{ "show", cmd_show, help_show }, { "graph", cmd_graph, help_graph }, { "exec", cmd_exec, help_exec },
+	{ "check", cmd_check, help_check },
 };
 
 static const struct command *find(const char *name)
@@ -363,6 +473,6 @@ int main(int argc, char **argv)
 	}
 	c = find(argv[1]);
 	if (!c)
-		return usage_error(NULL, "unknown command '%s': expected up, down, show, exec, check or help", argv[1]);
+		return usage_error(NULL, "unknown command '%s': expected up, down, test, show, graph, exec, check or help", argv[1]);
 	return c->run(argc - 1, argv + 1);
 }

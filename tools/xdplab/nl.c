@@ -80,14 +80,14 @@ void xl_nl_close(struct xl_nl *nl)
 }
 
 /* Before a request: forget the previous answer. */
-static void nl_reset(struct xl_nl *nl)
+void xl_nl_reset(struct xl_nl *nl)
 {
 	nl->err = 0;
 	nl->ext[0] = '\0';
 }
 
 /* A libnl result as -errno, with the kernel's words in xl_errmsg(). */
-static int nl_result(struct xl_nl *nl, int nle)
+int xl_nl_result(struct xl_nl *nl, int nle)
 {
 	if (nle >= 0)
 		return 0;
@@ -273,8 +273,8 @@ int xl_nl_up_change(int ifindex, const char *alias, struct rtnl_link **orig, str
 
 int xl_nl_link_add(struct xl_nl *nl, struct rtnl_link *link)
 {
-	nl_reset(nl);
-	return nl_result(nl, rtnl_link_add(nl->sk, link, NLM_F_CREATE | NLM_F_EXCL));
+	xl_nl_reset(nl);
+	return xl_nl_result(nl, rtnl_link_add(nl->sk, link, NLM_F_CREATE | NLM_F_EXCL));
 }
 
 int xl_nl_link_del(struct xl_nl *nl, const char *ifname)
@@ -285,8 +285,8 @@ int xl_nl_link_del(struct xl_nl *nl, const char *ifname)
 	if (!link)
 		return xl_fail(-ENOMEM, "out of memory");
 	rtnl_link_set_name(link, ifname);
-	nl_reset(nl);
-	err = nl_result(nl, rtnl_link_delete(nl->sk, link));
+	xl_nl_reset(nl);
+	err = xl_nl_result(nl, rtnl_link_delete(nl->sk, link));
 	rtnl_link_put(link);
 	return err;
 }
@@ -296,8 +296,8 @@ int xl_nl_ifindex(struct xl_nl *nl, const char *ifname)
 	struct rtnl_link *link = NULL;
 	int err, ifindex;
 
-	nl_reset(nl);
-	err = nl_result(nl, rtnl_link_get_kernel(nl->sk, 0, ifname, &link));
+	xl_nl_reset(nl);
+	err = xl_nl_result(nl, rtnl_link_get_kernel(nl->sk, 0, ifname, &link));
 	if (err)
 		return err;
 	ifindex = rtnl_link_get_ifindex(link);
@@ -311,8 +311,8 @@ int xl_nl_ifalias(struct xl_nl *nl, const char *ifname, char *buf, size_t len)
 	const char *alias;
 	int err;
 
-	nl_reset(nl);
-	err = nl_result(nl, rtnl_link_get_kernel(nl->sk, 0, ifname, &link));
+	xl_nl_reset(nl);
+	err = xl_nl_result(nl, rtnl_link_get_kernel(nl->sk, 0, ifname, &link));
 	if (err)
 		return err;
 	alias = rtnl_link_get_ifalias(link);
@@ -323,8 +323,8 @@ int xl_nl_ifalias(struct xl_nl *nl, const char *ifname, char *buf, size_t len)
 
 int xl_nl_addr_add(struct xl_nl *nl, struct rtnl_addr *addr)
 {
-	nl_reset(nl);
-	return nl_result(nl, rtnl_addr_add(nl->sk, addr, NLM_F_EXCL));
+	xl_nl_reset(nl);
+	return xl_nl_result(nl, rtnl_addr_add(nl->sk, addr, NLM_F_EXCL));
 }
 
 int xl_nl_link_up(struct xl_nl *nl, int ifindex, const char *alias)
@@ -334,8 +334,8 @@ int xl_nl_link_up(struct xl_nl *nl, int ifindex, const char *alias)
 
 	if (xl_nl_up_change(ifindex, alias, &orig, &change))
 		return xl_fail(-ENOMEM, "out of memory");
-	nl_reset(nl);
-	err = nl_result(nl, rtnl_link_change(nl->sk, orig, change, 0));
+	xl_nl_reset(nl);
+	err = xl_nl_result(nl, rtnl_link_change(nl->sk, orig, change, 0));
 	rtnl_link_put(orig);
 	rtnl_link_put(change);
 	return err;

@@ -7,9 +7,19 @@
  *
  *   lab NAME
  *   node NAME...
- *   veth NODE:IF NODE:IF [queues N] [mtu N] [gro] [threaded]
+ *   veth NODE:IF NODE:IF [queues N] [mtu N] [gro] [threaded] [offload NAME on|off]... [rate ...]
  *   macvlan NODE:IF parent IF mode bridge|private|vepa|passthru [queues N] [mtu N] [mac MAC] [addr CIDR]...
- *   iface NODE:IF [queues N] [mtu N] [mac MAC] [addr CIDR]... [gro] [threaded]
+ *   bridge NODE:IF ports IF...
+ *   iface NODE:IF [queues N] [mtu N] [mac MAC] [addr CIDR]... [gro] [threaded] [offload NAME on|off]...
+ *         [rate RATE [burst SIZE]] [delay TIME] [loss PCT%]
+ *   route NODE PREFIX|default [via ADDR] [dev IF]
+ *   sysctl NODE KEY=VALUE
+ *   neigh NODE:IF ADDR MAC
+ *   exec NODE [timeout SECS] -- CMD [ARG...]
+ *   expect NODE ping|no-ping ADDR
+ *
+ * This file owns the lines, the words (quotes included) and the words every directive reads;
+ * parse_link.c the interfaces, parse_net.c the rest (see parse.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,17 +28,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "lab.h"
-
-struct parser {
-	struct xl_lab *lab;
-	const char *file;
-	int line;
-	int nw;
-	char *w[XL_MAX_WORDS];
-};
+#include "parse.h"
 
 static int verr(const struct parser *p, int line, const char *fmt, va_list ap)
 {
@@ -42,7 +46,7 @@ static int verr(const struct parser *p, int line, const char *fmt, va_list ap)
 	return -EINVAL;
 }
 
-__attribute__((format(printf, 2, 3))) static int perr(const struct parser *p, const char *fmt, ...)
+int xlp_err(const struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
 	int err;
@@ -53,7 +57,7 @@ __attribute__((format(printf, 2, 3))) static int perr(const struct parser *p, co
 	return err;
 }
 
-__attribute__((format(printf, 3, 4))) static int lerr(const struct parser *p, int line, const char *fmt, ...)
+int xlp_lerr(const struct parser *p, int line, const char *fmt, ...)
 {
 	va_list ap;
 	int err;
@@ -64,9 +68,7 @@ __attribute__((format(printf, 3, 4))) static int lerr(const struct parser *p, in
 	return err;
 }
 
-/* A word of the file, printable and bounded, for quoting in a message. */
-#define SHOW(word) show(word, (char[48]){ 0 })
-static const char *show(const char *w, char *out)
+const char *xlp_show(const char *w, char *out)
 {
 	size_t i;
 
@@ -76,8 +78,7 @@ static const char *show(const char *w, char *out)
 	return out;
 }
 
-/* Decimal, digits only; 1 when it is not a number, 2 when it is out of [min, max]. */
-static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+int xlp_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
 	unsigned long v = 0;
 	size_t i;
@@ -108,7 +109,7 @@ static int hexval(char c)
 	return -1;
 }
 
-static int parse_mac(const struct parser *p, const char *s, uint8_t mac[6])
+int xlp_mac(const struct parser *p, const char *s, uint8_t mac[6])
 {
 	int i;
 
@@ -122,12 +123,12 @@ static int parse_mac(const struct parser *p, const char *s, uint8_t mac[6])
 		mac[i] = (uint8_t)(hi << 4 | lo);
 	}
 	if (mac[0] & 1)
-		return perr(p, "mac %s is a multicast address (the first byte must be even, e.g. 02:...)", s);
+		return xlp_err(p, "mac %s is a multicast address (the first byte must be even, e.g. 02:...)", s);
 	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
-		return perr(p, "mac %s is not a usable address", s);
+		return xlp_err(p, "mac %s is not a usable address", s);
 	return 0;
 bad:
-	return perr(p, "mac '%s' is not six hex bytes like 02:00:00:00:00:01", SHOW(s));
+	return xlp_err(p, "mac '%s' is not six hex bytes like 02:00:00:00:00:01", SHOW(s));
 }
 
 /*
@@ -136,32 +137,31 @@ bad:
  * the broadcast address) without complaint, for an interface that then cannot use them.  Neither
  * belongs in a lab, and `check` must refuse what `up` cannot build.
  */
-static int addr_usable(const struct parser *p, const struct xl_addr *a, const char *host)
+int xlp_unicast(const struct parser *p, int family, const uint8_t *b, const char *host)
 {
 	static const uint8_t zero[16];
-	const uint8_t *b = a->bytes;
 
-	if (a->family == AF_INET) {
+	if (family == AF_INET) {
 		if (!memcmp(b, zero, 4))
-			return perr(p, "%s is the unspecified address, which no interface can have", host);
+			return xlp_err(p, "%s is the unspecified address, which no interface can have", host);
 		if (b[0] == 127)
-			return perr(p, "%s is a loopback address: it belongs on lo, not on a lab's links", host);
+			return xlp_err(p, "%s is a loopback address: it belongs on lo, not on a lab's links", host);
 		if ((b[0] & 0xf0) == 224)
-			return perr(p, "%s is a multicast address: an interface's own address must be unicast", host);
+			return xlp_err(p, "%s is a multicast address: an interface's own address must be unicast", host);
 		if (b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255)
-			return perr(p, "%s is the broadcast address: an interface's own address must be unicast", host);
+			return xlp_err(p, "%s is the broadcast address: an interface's own address must be unicast", host);
 		return 0;
 	}
 	if (!memcmp(b, zero, 16))
-		return perr(p, "%s is the unspecified address, which no interface can have", host);
+		return xlp_err(p, "%s is the unspecified address, which no interface can have", host);
 	if (!memcmp(b, zero, 15) && b[15] == 1)
-		return perr(p, "%s is the loopback address: it belongs on lo, not on a lab's links", host);
+		return xlp_err(p, "%s is the loopback address: it belongs on lo, not on a lab's links", host);
 	if (b[0] == 0xff)
-		return perr(p, "%s is a multicast address: an interface's own address must be unicast", host);
+		return xlp_err(p, "%s is a multicast address: an interface's own address must be unicast", host);
 	return 0;
 }
 
-static int parse_addr(const struct parser *p, const char *s, struct xl_addr *a)
+int xlp_cidr(const struct parser *p, const char *s, struct xl_addr *a)
 {
 	char host[64], canon[INET6_ADDRSTRLEN];
 	const char *slash = strchr(s, '/');
@@ -171,7 +171,7 @@ static int parse_addr(const struct parser *p, const char *s, struct xl_addr *a)
 
 	n = slash ? (size_t)(slash - s) : strlen(s);
 	if (n >= sizeof(host))
-		return perr(p, "'%s' is not an IPv4 or IPv6 address", SHOW(s));
+		return xlp_err(p, "'%s' is not an IPv4 or IPv6 address", SHOW(s));
 	memcpy(host, s, n);
 	host[n] = '\0';
 	memset(a, 0, sizeof(*a));
@@ -180,21 +180,21 @@ static int parse_addr(const struct parser *p, const char *s, struct xl_addr *a)
 	else if (inet_pton(AF_INET6, host, a->bytes) == 1)
 		a->family = AF_INET6;
 	else
-		return perr(p, "'%s' is not an IPv4 or IPv6 address", SHOW(s));
+		return xlp_err(p, "'%s' is not an IPv4 or IPv6 address", SHOW(s));
 	if (!slash)
-		return perr(p, "address %s needs a prefix length, e.g. %s/%s", host, host,
+		return xlp_err(p, "address %s needs a prefix length, e.g. %s/%s", host, host,
 			    a->family == AF_INET ? "24" : "64");
 	max = a->family == AF_INET ? 32 : 128;
-	r = parse_uint(slash + 1, 0, (unsigned long)max, &prefix);
+	r = xlp_uint(slash + 1, 0, (unsigned long)max, &prefix);
 	if (r)
-		return perr(p, "prefix length '%s' of %s is %s (1..%d)", SHOW(slash + 1), host,
+		return xlp_err(p, "prefix length '%s' of %s is %s (1..%d)", SHOW(slash + 1), host,
 			    r == 1 ? "not a number" : "out of range", max);
 	/* /0 would make every address of the family on-link here (and libnl cannot even send it). */
 	if (prefix == 0)
-		return perr(p, "prefix length 0 of %s would put every %s address on this link: give the subnet's, "
+		return xlp_err(p, "prefix length 0 of %s would put every %s address on this link: give the subnet's, "
 			    "e.g. %s/%s", host, a->family == AF_INET ? "IPv4" : "IPv6", host,
 			    a->family == AF_INET ? "24" : "64");
-	if ((r = addr_usable(p, a, host)))
+	if ((r = xlp_unicast(p, a->family, a->bytes, host)))
 		return r;
 	a->prefix = (uint8_t)prefix;
 	a->line = p->line;
@@ -203,7 +203,119 @@ static int parse_addr(const struct parser *p, const char *s, struct xl_addr *a)
 	return 0;
 }
 
-static bool ifname_ok(const char *s)
+int xlp_ip(const struct parser *p, const char *s, int *family, uint8_t bytes[16])
+{
+	memset(bytes, 0, 16);
+	if (strlen(s) < INET6_ADDRSTRLEN) {
+		if (inet_pton(AF_INET, s, bytes) == 1) {
+			*family = AF_INET;
+			return 0;
+		}
+		if (inet_pton(AF_INET6, s, bytes) == 1) {
+			*family = AF_INET6;
+			return 0;
+		}
+	}
+	if (strchr(s, '/'))
+		return xlp_err(p, "'%s' is not an address: write it without a prefix length", SHOW(s));
+	return xlp_err(p, "'%s' is not an IPv4 or IPv6 address", SHOW(s));
+}
+
+/* "100mbit" into bit/s.  Units as tc writes them, decimal multiples. */
+int xlp_rate(const struct parser *p, const char *s, uint64_t *out)
+{
+	static const struct { const char *unit; uint64_t mult; } units[] = {
+		{ "bit", 1 }, { "kbit", 1000 }, { "mbit", 1000000 }, { "gbit", 1000000000 },
+	};
+	size_t n = strspn(s, "0123456789");
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < n && i < 12; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	for (size_t u = 0; n && n <= 12 && u < sizeof(units) / sizeof(units[0]); u++) {
+		if (strcasecmp(s + n, units[u].unit))
+			continue;
+		v *= units[u].mult;
+		if (v < XL_RATE_MIN || v > XL_RATE_MAX)
+			return xlp_err(p, "rate '%s' is out of range (8kbit..16gbit)",
+				       SHOW(s));
+		*out = v;
+		return 0;
+	}
+	if (n > 12)
+		return xlp_err(p, "rate '%s' is out of range (8kbit..16gbit)",
+			       SHOW(s));
+	return xlp_err(p, "rate '%s' is not a number with a unit: bit, kbit, mbit or gbit (e.g. 100mbit)", SHOW(s));
+}
+
+/* "32k" into bytes: k and m count 1024 as tc's burst does. */
+int xlp_size(const struct parser *p, const char *s, uint32_t *out)
+{
+	size_t n = strspn(s, "0123456789");
+	unsigned long v = 0, mult = 1;
+
+	if (!strcasecmp(s + n, "k") || !strcasecmp(s + n, "kb"))
+		mult = 1024;
+	else if (!strcasecmp(s + n, "m") || !strcasecmp(s + n, "mb"))
+		mult = 1024 * 1024;
+	else if (s[n] && strcasecmp(s + n, "b"))
+		n = 0;
+	for (size_t i = 0; i < n && i < 9; i++)
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	if (!n)
+		return xlp_err(p, "burst '%s' is not a size in bytes (e.g. 32k: k and m count 1024)", SHOW(s));
+	if (n > 9 || v * mult < 64 || v * mult > 64ul * 1024 * 1024)
+		return xlp_err(p, "burst '%s' is out of range (64 bytes..64m)", SHOW(s));
+	*out = (uint32_t)(v * mult);
+	return 0;
+}
+
+/* "10ms" into microseconds. */
+int xlp_delay(const struct parser *p, const char *s, uint32_t *out)
+{
+	size_t n = strspn(s, "0123456789");
+	unsigned long v = 0, mult = 0;
+
+	if (!strcmp(s + n, "us"))
+		mult = 1;
+	else if (!strcmp(s + n, "ms"))
+		mult = 1000;
+	else if (!strcmp(s + n, "s"))
+		mult = 1000000;
+	for (size_t i = 0; i < n && i < 9; i++)
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	if (!n || !mult)
+		return xlp_err(p, "delay '%s' is not a time with a unit: us, ms or s (e.g. 10ms)", SHOW(s));
+	if (n > 9 || v == 0 || v * mult > 10000000)
+		return xlp_err(p, "delay '%s' is out of range (1us..10s)", SHOW(s));
+	*out = (uint32_t)(v * mult);
+	return 0;
+}
+
+/* "0.5%" into losses per million. */
+int xlp_loss(const struct parser *p, const char *s, uint32_t *out)
+{
+	size_t n = strspn(s, "0123456789"), d = 0;
+	unsigned long v = 0;
+
+	for (size_t i = 0; i < n && i < 4; i++)
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	v *= 10000;
+	if (s[n] == '.') {
+		d = strspn(s + n + 1, "0123456789");
+		for (size_t i = 0, scale = 1000; i < d && i < 4; i++, scale /= 10)
+			v += (unsigned long)(s[n + 1 + i] - '0') * scale;
+		n += 1 + d;
+	}
+	if (!n || strcmp(s + n, "%") || (s[0] == '.' && !d) || d > 4)
+		return xlp_err(p, "loss '%s' is not a percentage (e.g. 1%% or 0.5%%: at most 4 decimals)", SHOW(s));
+	if (strspn(s, "0123456789") > 3 || v == 0 || v > 1000000)
+		return xlp_err(p, "loss '%s' is out of range (0.0001%%..100%%)", SHOW(s));
+	*out = (uint32_t)v;
+	return 0;
+}
+
+bool xlp_ifname_ok(const char *s)
 {
 	size_t n = strnlen(s, IFNAMSIZ);
 
@@ -220,250 +332,103 @@ static bool ifname_ok(const char *s)
 	return true;
 }
 
-/* "NODE:IF" into a node index and an interface name. */
-static int parse_end(const struct parser *p, const char *s, int *node, char ifname[IFNAMSIZ])
+int xlp_end(const struct parser *p, const char *s, int *node, char ifname[IFNAMSIZ])
 {
 	const char *colon = strchr(s, ':');
 	char nname[XL_NODE_NAME_MAX + 2];
 	size_t n;
 
 	if (!colon || colon == s || !colon[1] || strchr(colon + 1, ':'))
-		return perr(p, "'%s' is not NODE:IF (e.g. a:eth0)", SHOW(s));
+		return xlp_err(p, "'%s' is not NODE:IF (e.g. a:eth0)", SHOW(s));
 	n = (size_t)(colon - s);
 	if (n > XL_NODE_NAME_MAX)
-		return perr(p, "unknown node in '%s' (node names have at most %d characters)", SHOW(s),
+		return xlp_err(p, "unknown node in '%s' (node names have at most %d characters)", SHOW(s),
 			    XL_NODE_NAME_MAX);
 	memcpy(nname, s, n);
 	nname[n] = '\0';
 	*node = xl_lab_node(p->lab, nname);
 	if (*node < 0)
-		return perr(p, "unknown node '%s' in '%s' (declare it with 'node %s' before this line)", SHOW(nname),
+		return xlp_err(p, "unknown node '%s' in '%s' (declare it with 'node %s' before this line)", SHOW(nname),
 			    SHOW(s), SHOW(nname));
-	if (!ifname_ok(colon + 1))
-		return perr(p, "interface name '%s' must be 1 to 15 letters, digits, '_', '-' or '.' (not '.' or '..')",
+	if (!xlp_ifname_ok(colon + 1))
+		return xlp_err(p, "interface name '%s' must be 1 to 15 letters, digits, '_', '-' or '.' (not '.' or '..')",
 			    SHOW(colon + 1));
 	strcpy(ifname, colon + 1);
 	return 0;
 }
 
-static int declare(struct parser *p, int node, const char *ifname, enum xl_kind kind)
+int xlp_declared(const struct parser *p, const char *s)
 {
-	struct xl_lab *lab = p->lab;
-	int i = xl_lab_iface(lab, node, ifname);
-	struct xl_iface *f;
+	char ifname[IFNAMSIZ];
+	int node, i, err;
 
-	if (i >= 0)
-		return perr(p, "%s is already declared on line %d", XL_END(lab, i), lab->ifaces[i].line);
-	if (lab->nifaces >= XL_MAX_IFACES)
-		return perr(p, "more than %d interfaces in one lab", XL_MAX_IFACES);
-	i = lab->nifaces++;
-	f = &lab->ifaces[i];
-	memset(f, 0, sizeof(*f));
-	strcpy(f->name, ifname);
-	f->node = node;
-	f->kind = kind;
-	f->line = p->line;
-	f->peer = -1;
-	f->parent = -1;
+	if ((err = xlp_end(p, s, &node, ifname)))
+		return err;
+	i = xl_lab_iface(p->lab, node, ifname);
+	if (i < 0)
+		return xlp_err(p, "%s is not declared (a veth, macvlan or bridge line must declare it before this line)",
+			       SHOW(s));
 	return i;
 }
 
-/* ---- options ---------------------------------------------------------------------------------- */
-
-#define BIT(o) (1u << (o))
-
-enum opt { O_QUEUES, O_MTU, O_MAC, O_ADDR, O_GRO, O_THREADED, O_PARENT, O_MODE, O_NR };
-
-static const struct optdef {
-	const char *name;
-	bool value;
-	const char *usage;
-} optdefs[O_NR] = {
-	[O_QUEUES] = { "queues", true, "queues N (1..4096)" },
-	[O_MTU] = { "mtu", true, "mtu N (68..65535)" },
-	[O_MAC] = { "mac", true, "mac 02:00:00:00:00:01" },
-	[O_ADDR] = { "addr", true, "addr 198.18.0.1/24 or addr 2001:2::1/64" },
-	[O_GRO] = { "gro", false, "gro" },
-	[O_THREADED] = { "threaded", false, "threaded" },
-	[O_PARENT] = { "parent", true, "parent IF" },
-	[O_MODE] = { "mode", true, "mode bridge|private|vepa|passthru" },
-};
-
-/* Where a line's options go: one or two interfaces, and what the line allows. */
-struct optctx {
-	const char *what;		/* "veth", "macvlan", "iface" */
-	const char *expected;		/* the options it takes, for "unknown option" */
-	unsigned int allowed;		/* 1u << enum opt */
-	int targets[2];
-	int nt;
-	bool own;			/* an iface or macvlan line: a second setting is a mistake */
-	const char *parent;		/* macvlan line */
-	int mode;			/* macvlan line; -1 until given */
-	int seen[O_NR];			/* 1 when given on this line */
-};
-
-static int unknown_opt(const struct parser *p, const struct optctx *c, int w)
+int xlp_node(const struct parser *p, const char *s)
 {
-	static const char *const values[] = { "on", "off", "yes", "no", "true", "false", "1", "0" };
-	const char *o = p->w[w];
+	int node = xl_lab_node(p->lab, s);
 
-	if (w > 0 && (!strcmp(p->w[w - 1], "gro") || !strcmp(p->w[w - 1], "threaded")))
-		for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
-			if (!strcmp(o, values[i]))
-				return perr(p, "'%s' takes no value: write '%s' alone to turn it on", p->w[w - 1],
-					    p->w[w - 1]);
-	return perr(p, "unknown option '%s' for %s (expected %s)", SHOW(o), c->what, c->expected);
+	if (node < 0)
+		return xlp_err(p, "unknown node '%s' (declare it with 'node %s' before this line)", SHOW(s), SHOW(s));
+	return node;
 }
 
-/* Why option @o does not belong where it was written, or 0 when it does. */
-static int misplaced(const struct parser *p, const struct optctx *c, enum opt o)
+/* ---- lines and words -------------------------------------------------------------------------- */
+
+#define BLANKS " \t\r\v\f"
+
+/*
+ * Split @line into p->w: blanks separate words and '#' ends the line, except inside quotes.  '...'
+ * keeps everything as written; "..." too, but for \" and \\.  Quotes join what touches them, as
+ * in a shell (a'b c' is one word, "ab c"), and '' is an empty word.  An exec line needs them for
+ * a command's own spaces and '#' (exec a -- sh -c "echo 1 # 2").  The words are rewritten in
+ * place: a word is never longer than its text.
+ */
+static int split(struct parser *p, char *line)
 {
-	const struct xl_lab *lab = p->lab;
+	char *in = line, *out = line;
 
-	if ((o == O_MAC || o == O_ADDR) && !strcmp(c->what, "veth"))
-		return perr(p, "'%s' is set per end: put it on an 'iface NODE:IF' line", optdefs[o].name);
-	if (o == O_PARENT || o == O_MODE)
-		return perr(p, "'%s' belongs on the macvlan line", optdefs[o].name);
-	if (o == O_GRO || o == O_THREADED)
-		for (int t = 0; t < c->nt; t++)
-			if (lab->ifaces[c->targets[t]].kind != XL_VETH)
-				return perr(p, "'%s' is for veth ends (%s is a macvlan, which has no NAPI of its own)",
-					    optdefs[o].name, XL_END(lab, c->targets[t]));
-	return 0;
-}
+	p->nw = 0;
+	for (;;) {
+		char quote = 0, c;
 
-static int set_opt(const struct parser *p, const struct optctx *c, int i, enum xl_opt o, const char *name)
-{
-	struct xl_iface *f = &p->lab->ifaces[i];
-
-	if (c->own && f->opt_own[o])
-		return perr(p, "%s of %s is already set on line %d", name, XL_END(p->lab, i), f->opt_line[o]);
-	f->opt_line[o] = p->line;
-	f->opt_own[o] = c->own;
-	return 0;
-}
-
-static int add_addr(const struct parser *p, int i, const struct xl_addr *a)
-{
-	struct xl_iface *f = &p->lab->ifaces[i];
-
-	for (int k = 0; k < f->naddrs; k++)
-		if (f->addrs[k].family == a->family && !memcmp(f->addrs[k].bytes, a->bytes, 16))
-			return perr(p, "address %s is already on %s (line %d)", f->addrs[k].text, XL_END(p->lab, i),
-				    f->addrs[k].line);
-	if (f->naddrs >= XL_MAX_ADDRS)
-		return perr(p, "more than %d addresses on %s", XL_MAX_ADDRS, XL_END(p->lab, i));
-	f->addrs[f->naddrs++] = *a;
-	return 0;
-}
-
-static int parse_mode(const struct parser *p, const char *s)
-{
-	for (int m = XL_MV_BRIDGE; m <= XL_MV_PASSTHRU; m++)
-		if (!strcmp(s, xl_macvlan_mode_str((enum xl_macvlan_mode)m)))
-			return m;
-	return perr(p, "unknown macvlan mode '%s' (expected bridge, private, vepa or passthru)", SHOW(s));
-}
-
-static int apply_opt(struct parser *p, struct optctx *c, enum opt o, const char *v)
-{
-	struct xl_lab *lab = p->lab;
-	unsigned long n = 0;
-	uint8_t mac[6];
-	struct xl_addr a;
-	int err = 0, r;
-
-	switch (o) {
-	case O_QUEUES:
-	case O_MTU:
-		r = o == O_QUEUES ? parse_uint(v, 1, XL_QUEUES_MAX, &n) : parse_uint(v, XL_MTU_MIN, XL_MTU_MAX, &n);
-		if (r)
-			return perr(p, "%s '%s' is %s (%s)", optdefs[o].name, SHOW(v),
-				    r == 1 ? "not a number" : "out of range",
-				    o == O_QUEUES ? "1..4096" : "68..65535");
-		break;
-	case O_MAC:
-		err = parse_mac(p, v, mac);
-		break;
-	case O_ADDR:
-		err = parse_addr(p, v, &a);
-		break;
-	case O_PARENT:
-		c->parent = v;
-		return 0;
-	case O_MODE:
-		c->mode = parse_mode(p, v);
-		return c->mode < 0 ? c->mode : 0;
-	default:
-		break;
-	}
-	if (err)
-		return err;
-	for (int t = 0; t < c->nt; t++) {
-		int i = c->targets[t];
-		struct xl_iface *f = &lab->ifaces[i];
-
-		switch (o) {
-		case O_QUEUES:
-			err = set_opt(p, c, i, XL_OPT_QUEUES, "queues");
-			f->queues = (unsigned int)n;
-			break;
-		case O_MTU:
-			err = set_opt(p, c, i, XL_OPT_MTU, "mtu");
-			f->mtu = (unsigned int)n;
-			break;
-		case O_MAC:
-			err = set_opt(p, c, i, XL_OPT_MAC, "mac");
-			f->has_mac = true;
-			memcpy(f->mac, mac, 6);
-			break;
-		case O_ADDR:
-			err = add_addr(p, i, &a);
-			break;
-		case O_GRO:
-			err = set_opt(p, c, i, XL_OPT_GRO, "gro");
-			f->gro = true;
-			break;
-		case O_THREADED:
-			err = set_opt(p, c, i, XL_OPT_THREADED, "threaded");
-			f->threaded = true;
-			break;
-		default:
-			break;
+		while (*in && strchr(BLANKS, *in))
+			in++;
+		if (!*in || *in == '#')
+			return 0;
+		if (p->nw >= XL_MAX_WORDS)
+			return xlp_err(p, "more than %d words on one line", XL_MAX_WORDS);
+		p->w[p->nw++] = out;
+		while (*in && (quote || (!strchr(BLANKS, *in) && *in != '#'))) {
+			if (!quote && (*in == '\'' || *in == '"')) {
+				quote = *in++;
+				continue;
+			}
+			if (quote && *in == quote) {
+				quote = 0;
+				in++;
+				continue;
+			}
+			if (quote == '"' && *in == '\\' && (in[1] == '"' || in[1] == '\\'))
+				in++;
+			*out++ = *in++;
 		}
-		if (err)
-			return err;
+		if (quote)
+			return xlp_err(p, "the %s quote opened on this line is not closed (a quote ends on its own line)",
+				       quote == '"' ? "double" : "single");
+		c = *in;	/* out <= in: the NUL may land on it */
+		*out++ = '\0';
+		if (!c || c == '#')
+			return 0;
+		in++;
 	}
-	return 0;
-}
-
-static int parse_opts(struct parser *p, int w, struct optctx *c)
-{
-	for (; w < p->nw; w++) {
-		const char *word = p->w[w];
-		enum opt o;
-		int err;
-
-		for (o = 0; o < O_NR; o++)
-			if (!strcmp(word, optdefs[o].name))
-				break;
-		if (o == O_NR)
-			return unknown_opt(p, c, w);
-		if (!(c->allowed & BIT(o))) {
-			err = misplaced(p, c, o);
-			return err ? err : unknown_opt(p, c, w);
-		}
-		if ((o == O_GRO || o == O_THREADED) && (err = misplaced(p, c, o)))
-			return err;	/* an iface line naming a macvlan */
-		if (c->seen[o] && o != O_ADDR)
-			return perr(p, "'%s' is given twice on this line", optdefs[o].name);
-		c->seen[o] = 1;
-		if (optdefs[o].value && w + 1 >= p->nw)
-			return perr(p, "'%s' needs a value: %s", optdefs[o].name, optdefs[o].usage);
-		if ((err = apply_opt(p, c, o, optdefs[o].value ? p->w[++w] : NULL)))
-			return err;
-	}
-	return 0;
 }
 
 /* ---- directives -------------------------------------------------------------------------------- */
@@ -473,11 +438,11 @@ static int parse_lab(struct parser *p)
 	struct xl_lab *lab = p->lab;
 
 	if (lab->name_line)
-		return perr(p, "the lab is already named on line %d", lab->name_line);
+		return xlp_err(p, "the lab is already named on line %d", lab->name_line);
 	if (p->nw != 2)
-		return perr(p, "'lab' takes one name: lab NAME");
+		return xlp_err(p, "'lab' takes one name: lab NAME");
 	if (!xl_lab_name_ok(p->w[1]))
-		return perr(p, "lab name '%s' must be 1 to %d letters, digits, '_' or '-', starting with a letter or digit",
+		return xlp_err(p, "lab name '%s' must be 1 to %d letters, digits, '_' or '-', starting with a letter or digit",
 			    SHOW(p->w[1]), XL_LAB_NAME_MAX);
 	strcpy(lab->name, p->w[1]);
 	lab->name_line = p->line;
@@ -489,20 +454,20 @@ static int parse_node(struct parser *p)
 	struct xl_lab *lab = p->lab;
 
 	if (p->nw < 2)
-		return perr(p, "'node' needs at least one name: node NAME...");
+		return xlp_err(p, "'node' needs at least one name: node NAME...");
 	for (int w = 1; w < p->nw; w++) {
 		const char *name = p->w[w];
 		struct xl_node *n;
 		int i;
 
 		if (!xl_node_name_ok(name))
-			return perr(p, "node name '%s' must be 1 to %d letters, digits or '_', starting with a letter or "
+			return xlp_err(p, "node name '%s' must be 1 to %d letters, digits or '_', starting with a letter or "
 				    "digit (no '-': the namespace is LAB-NODE)", SHOW(name), XL_NODE_NAME_MAX);
 		i = xl_lab_node(lab, name);
 		if (i >= 0)
-			return perr(p, "node '%s' is already declared on line %d", name, lab->nodes[i].line);
+			return xlp_err(p, "node '%s' is already declared on line %d", name, lab->nodes[i].line);
 		if (lab->nnodes >= XL_MAX_NODES)
-			return perr(p, "more than %d nodes in one lab", XL_MAX_NODES);
+			return xlp_err(p, "more than %d nodes in one lab", XL_MAX_NODES);
 		n = &lab->nodes[lab->nnodes++];
 		strcpy(n->name, name);
 		snprintf(n->ns, sizeof(n->ns), "%s-%s", lab->name, name);
@@ -511,173 +476,32 @@ static int parse_node(struct parser *p)
 	return 0;
 }
 
-static int parse_veth(struct parser *p)
-{
-	struct optctx c = {
-		.what = "veth",
-		.expected = "queues, mtu, gro or threaded",
-		.allowed = BIT(O_QUEUES) | BIT(O_MTU) | BIT(O_GRO) | BIT(O_THREADED),
-		.nt = 2,
-		.mode = -1,
-	};
-	char ifa[IFNAMSIZ], ifb[IFNAMSIZ];
-	int na, nb, a, b, err;
-
-	if (p->nw < 3)
-		return perr(p, "'veth' needs two ends: veth NODE:IF NODE:IF [options]");
-	if ((err = parse_end(p, p->w[1], &na, ifa)) || (err = parse_end(p, p->w[2], &nb, ifb)))
-		return err;
-	if (na == nb && !strcmp(ifa, ifb))
-		return perr(p, "a veth needs two different ends (%s twice)", SHOW(p->w[1]));
-	if ((a = declare(p, na, ifa, XL_VETH)) < 0)
-		return a;
-	if ((b = declare(p, nb, ifb, XL_VETH)) < 0)
-		return b;
-	p->lab->ifaces[a].peer = b;
-	p->lab->ifaces[b].peer = a;
-	c.targets[0] = a;
-	c.targets[1] = b;
-	return parse_opts(p, 3, &c);
-}
-
-static int parse_macvlan(struct parser *p)
-{
-	struct xl_lab *lab = p->lab;
-	struct optctx c = {
-		.what = "macvlan",
-		.expected = "parent, mode, queues, mtu, mac or addr",
-		.allowed = BIT(O_PARENT) | BIT(O_MODE) | BIT(O_QUEUES) | BIT(O_MTU) | BIT(O_MAC) | BIT(O_ADDR),
-		.nt = 1,
-		.own = true,
-		.mode = -1,
-	};
-	char ifname[IFNAMSIZ];
-	int node, i, parent, err;
-
-	if (p->nw < 2)
-		return perr(p, "'macvlan' needs NODE:IF parent IF mode MODE");
-	if ((err = parse_end(p, p->w[1], &node, ifname)))
-		return err;
-	if ((i = declare(p, node, ifname, XL_MACVLAN)) < 0)
-		return i;
-	c.targets[0] = i;
-	if ((err = parse_opts(p, 2, &c)))
-		return err;
-	if (!c.parent)
-		return perr(p, "macvlan %s needs 'parent IF' (an interface of node %s)", XL_END(lab, i),
-			    lab->nodes[node].name);
-	if (c.mode < 0)
-		return perr(p, "macvlan %s needs 'mode bridge|private|vepa|passthru'", XL_END(lab, i));
-	parent = xl_lab_iface(lab, node, c.parent);
-	if (parent < 0 || parent == i)
-		return perr(p, "parent '%s' is not an interface of node %s (declare it before the macvlan)",
-			    SHOW(c.parent), lab->nodes[node].name);
-	lab->ifaces[i].parent = parent;
-	lab->ifaces[i].mode = (enum xl_macvlan_mode)c.mode;
-	return 0;
-}
-
-static int parse_iface(struct parser *p)
-{
-	struct xl_lab *lab = p->lab;
-	struct optctx c = {
-		.what = "iface",
-		.expected = "queues, mtu, mac, addr, gro or threaded",
-		.allowed = BIT(O_QUEUES) | BIT(O_MTU) | BIT(O_MAC) | BIT(O_ADDR) | BIT(O_GRO) | BIT(O_THREADED),
-		.nt = 1,
-		.own = true,
-		.mode = -1,
-	};
-	char ifname[IFNAMSIZ];
-	int node, i, err;
-
-	if (p->nw < 3)
-		return perr(p, "'iface' needs an interface and options: iface NODE:IF [mac MAC] [addr CIDR]...");
-	if ((err = parse_end(p, p->w[1], &node, ifname)))
-		return err;
-	i = xl_lab_iface(lab, node, ifname);
-	if (i < 0)
-		return perr(p, "%s is not declared (a veth or macvlan line must declare it before this line)",
-			    SHOW(p->w[1]));
-	c.targets[0] = i;
-	return parse_opts(p, 2, &c);
-}
-
 static const struct directive {
 	const char *keyword;
 	int (*parse)(struct parser *p);
 } directives[] = {
-	{ "lab", parse_lab },	  { "node", parse_node },   { "veth", parse_veth },
-	{ "macvlan", parse_macvlan }, { "iface", parse_iface },
+	{ "lab", parse_lab },	   { "node", parse_node },     { "veth", xlp_veth },	 { "macvlan", xlp_macvlan },
+	{ "bridge", xlp_bridge },  { "iface", xlp_iface },     { "route", xlp_route },	 { "sysctl", xlp_sysctl },
+	{ "neigh", xlp_neigh },	   { "exec", xlp_exec },       { "expect", xlp_expect },
 };
+#define NDIRECTIVES (sizeof(directives) / sizeof(directives[0]))
 
 static int parse_line(struct parser *p, char *line)
 {
-	char *hash = strchr(line, '#'), *save = NULL, *tok;
 	size_t d;
+	int err;
 
-	if (hash)
-		*hash = '\0';
-	p->nw = 0;
-	for (tok = strtok_r(line, " \t\r\v\f", &save); tok; tok = strtok_r(NULL, " \t\r\v\f", &save)) {
-		if (p->nw >= XL_MAX_WORDS)
-			return perr(p, "more than %d words on one line", XL_MAX_WORDS);
-		p->w[p->nw++] = tok;
-	}
-	if (!p->nw)
-		return 0;
-	for (d = 0; d < sizeof(directives) / sizeof(directives[0]); d++)
+	if ((err = split(p, line)) || !p->nw)
+		return err;
+	for (d = 0; d < NDIRECTIVES; d++)
 		if (!strcmp(p->w[0], directives[d].keyword))
 			break;
-	if (d == sizeof(directives) / sizeof(directives[0]))
-		return perr(p, "unknown keyword '%s' (expected lab, node, veth, macvlan or iface)", SHOW(p->w[0]));
+	if (d == NDIRECTIVES)
+		return xlp_err(p, "unknown keyword '%s' (expected lab, node, veth, macvlan, bridge, iface, route, sysctl, "
+			       "neigh, exec or expect)", SHOW(p->w[0]));
 	if (!p->lab->name_line && d != 0)
-		return perr(p, "'lab NAME' must come first: the lab's name prefixes every namespace it creates");
+		return xlp_err(p, "'lab NAME' must come first: the lab's name prefixes every namespace it creates");
 	return directives[d].parse(p);
-}
-
-/* ---- checks that need the whole file ------------------------------------------------------------ */
-
-/* The veth under a macvlan (macvlans may stack; the kernel puts them all on the lowest device). */
-static int lower_of(const struct xl_lab *lab, int i)
-{
-	for (int hops = 0; hops < XL_MAX_IFACES && i >= 0 && lab->ifaces[i].kind == XL_MACVLAN; hops++)
-		i = lab->ifaces[i].parent;
-	return i;
-}
-
-static int check_macvlan(const struct parser *p, int j)
-{
-	const struct xl_lab *lab = p->lab;
-	const struct xl_iface *f = &lab->ifaces[j];
-	int lower = lower_of(lab, j);
-	char mac[18];
-
-	if (f->mtu && f->mtu > xl_lab_mtu(lab, f->parent))
-		return lerr(p, f->opt_line[XL_OPT_MTU],
-			    "mtu %u of %s is larger than its parent %s's %u (a macvlan cannot exceed its parent)", f->mtu,
-			    XL_END(lab, j), XL_END(lab, f->parent), xl_lab_mtu(lab, f->parent));
-	if (f->has_mac && f->mode != XL_MV_PASSTHRU && lower >= 0 && lab->ifaces[lower].has_mac &&
-	    !memcmp(f->mac, lab->ifaces[lower].mac, 6))
-		return lerr(p, f->opt_line[XL_OPT_MAC], "mac %s of %s is its parent %s's own (a macvlan needs its own MAC)",
-			    xl_mac_str(f->mac, mac), XL_END(lab, j), XL_END(lab, lower));
-	for (int i = 0; i < j; i++) {
-		const struct xl_iface *g = &lab->ifaces[i];
-
-		if (g->kind != XL_MACVLAN || lower_of(lab, i) != lower)
-			continue;
-		if (f->mode == XL_MV_PASSTHRU)
-			return lerr(p, f->line, "passthru macvlan %s must be the only macvlan on %s (%s is on it, line %d)",
-				    XL_END(lab, j), XL_END(lab, lower), XL_END(lab, i), g->line);
-		if (g->mode == XL_MV_PASSTHRU)
-			return lerr(p, f->line, "%s cannot share %s with passthru macvlan %s (line %d): passthru must be "
-				    "the only macvlan on its parent", XL_END(lab, j), XL_END(lab, lower), XL_END(lab, i), g->line);
-		if (f->has_mac && g->has_mac && !memcmp(f->mac, g->mac, 6))
-			return lerr(p, f->opt_line[XL_OPT_MAC],
-				    "mac %s of %s is already used by %s on the same parent (line %d)",
-				    xl_mac_str(f->mac, mac), XL_END(lab, j), XL_END(lab, i), g->opt_line[XL_OPT_MAC]);
-	}
-	return 0;
 }
 
 static int validate(const struct parser *p)
@@ -686,25 +510,12 @@ static int validate(const struct parser *p)
 	int err;
 
 	if (!lab->name_line)
-		return lerr(p, 0, "no 'lab NAME' line: a lab file starts with one, then 'node NAME...'");
+		return xlp_lerr(p, 0, "no 'lab NAME' line: a lab file starts with one, then 'node NAME...'");
 	if (!lab->nnodes)
-		return lerr(p, 0, "no node: declare at least one with 'node NAME'");
-	for (int i = 0; i < lab->nifaces; i++) {
-		const struct xl_iface *f = &lab->ifaces[i];
-
-		if (f->threaded && !f->gro)
-			return lerr(p, f->opt_line[XL_OPT_THREADED],
-				    "threaded on %s needs gro: a veth end has a NAPI instance only with GRO (or an XDP program)",
-				    XL_END(lab, i));
-		for (int k = 0; k < f->naddrs; k++)
-			if (f->addrs[k].family == AF_INET6 && xl_lab_mtu(lab, i) < XL_MTU_IPV6_MIN)
-				return lerr(p, f->addrs[k].line,
-					    "address %s needs mtu %d or more (%s has %u; the kernel turns IPv6 off below that)",
-					    f->addrs[k].text, XL_MTU_IPV6_MIN, XL_END(lab, i), xl_lab_mtu(lab, i));
-		if (f->kind == XL_MACVLAN && (err = check_macvlan(p, i)))
-			return err;
-	}
-	return 0;
+		return xlp_lerr(p, 0, "no node: declare at least one with 'node NAME'");
+	if ((err = xlp_check_links(p)))
+		return err;
+	return xlp_check_net(p);
 }
 
 int xl_parse(struct xl_lab *lab, const char *file, const char *text, size_t len)
@@ -717,16 +528,16 @@ int xl_parse(struct xl_lab *lab, const char *file, const char *text, size_t len)
 	memset(lab, 0, sizeof(*lab));
 	snprintf(lab->file, sizeof(lab->file), "%s", file);
 	if (len > XL_MAX_FILE)
-		return lerr(&p, 0, "larger than %d bytes: not a lab file?", XL_MAX_FILE);
+		return xlp_lerr(&p, 0, "larger than %d bytes: not a lab file?", XL_MAX_FILE);
 	while (pos < len) {	/* each pass consumes at least one byte */
 		const char *start = text + pos, *nl = memchr(start, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - start) : len - pos;
 
 		p.line++;
 		if (n > XL_MAX_LINE)
-			return perr(&p, "line is longer than %d bytes", XL_MAX_LINE);
+			return xlp_err(&p, "line is longer than %d bytes", XL_MAX_LINE);
 		if (memchr(start, '\0', n))
-			return perr(&p, "line contains a NUL byte (is this a text file?)");
+			return xlp_err(&p, "line contains a NUL byte (is this a text file?)");
 		memcpy(line, start, n);
 		line[n] = '\0';
 		pos += n + (nl ? 1 : 0);

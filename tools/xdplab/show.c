@@ -49,27 +49,6 @@ struct show {
 	int nodes_foreign;		/* with a file: present, but without the lab's mark */
 };
 
-static void jstr(const char *s)
-{
-	putchar('"');
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-static const char *kind_str(enum xl_kind k)
-{
-	return k == XL_VETH ? "veth" : "macvlan";
-}
-
 static bool has_addr(const struct xl_link_state *s, const struct xl_addr *a)
 {
 	for (int k = 0; k < s->naddrs; k++)
@@ -86,8 +65,8 @@ static int diff(const struct xl_lab *lab, int i, const struct xl_link_state *s, 
 	int n = 0;
 
 #define ADD(...) (n < MAX_DIFFS ? snprintf(d[n++], 96, __VA_ARGS__) : 0)
-	if (strcmp(s->kind, kind_str(f->kind)))
-		ADD("kind %s (file: %s)", s->kind[0] ? s->kind : "none", kind_str(f->kind));
+	if (strcmp(s->kind, xl_kind_str(f->kind)))
+		ADD("kind %s (file: %s)", s->kind[0] ? s->kind : "none", xl_kind_str(f->kind));
 	if (f->mtu && s->mtu != f->mtu)
 		ADD("mtu %u (file: %u)", s->mtu, f->mtu);
 	if (f->queues && (s->rx_queues != f->queues || s->tx_queues != f->queues))
@@ -107,6 +86,9 @@ static int diff(const struct xl_lab *lab, int i, const struct xl_link_state *s, 
 		if (strcmp(s->parent, lab->ifaces[f->parent].name))
 			ADD("parent %s (file: %s)", s->parent[0] ? s->parent : "none", lab->ifaces[f->parent].name);
 	}
+	if (f->master >= 0 && strcmp(s->master_name, lab->ifaces[f->master].name))
+		ADD("%s (file: a port of %s)", s->master_name[0] ? s->master_name : "not a port of a bridge",
+		    lab->ifaces[f->master].name);
 	for (int k = 0; k < f->naddrs; k++)
 		if (!has_addr(s, &f->addrs[k]))
 			ADD("no address %s", f->addrs[k].text);
@@ -122,15 +104,15 @@ static void print_iface(const struct show *sh, bool *first, const char *name, co
 	if (sh->o->json) {
 		printf("%s\n        {\"name\": ", *first ? "" : ",");
 		*first = false;
-		jstr(name);
+		xl_jstr(name);
 		printf(", \"declared\": %s, \"present\": %s, \"status\": \"%s\", \"kind\": ", declared ? "true" : "false",
 		       s ? "true" : "false", !s ? "missing" : !declared ? "extra" : nd ? "differs" : "ok");
-		jstr(s ? s->kind : file_kind);
+		xl_jstr(s ? s->kind : file_kind);
 		if (s) {
 			printf(", \"ifindex\": %d, \"up\": %s, \"carrier\": %s, \"mtu\": %u, \"mac\": ", s->ifindex,
 			       s->up ? "true" : "false", s->carrier ? "true" : "false", s->mtu);
 			if (s->has_mac)
-				jstr(xl_mac_str(s->mac, mac));
+				xl_jstr(xl_mac_str(s->mac, mac));
 			else
 				printf("null");
 			printf(", \"rx_queues\": %u, \"tx_queues\": %u", s->rx_queues, s->tx_queues);
@@ -139,22 +121,26 @@ static void print_iface(const struct show *sh, bool *first, const char *name, co
 			else
 				printf(", \"usable_rx_queues\": null, \"usable_tx_queues\": null");
 			printf(", \"gro\": %s", s->gro < 0 ? "null" : s->gro ? "true" : "false");
+			if (s->master_name[0]) {
+				printf(", \"master\": ");
+				xl_jstr(s->master_name);
+			}
 			if (s->mode >= 0) {
 				printf(", \"parent\": ");
-				jstr(s->parent);
+				xl_jstr(s->parent);
 				printf(", \"mode\": \"%s\"", xl_macvlan_mode_str(s->mode));
 			}
 			printf(", \"addresses\": [");
 			for (int k = 0; k < s->naddrs; k++) {
 				printf("%s", k ? ", " : "");
-				jstr(s->addrs[k].text);
+				xl_jstr(s->addrs[k].text);
 			}
 			printf("]");
 		}
 		printf(", \"differences\": [");
 		for (int k = 0; k < nd; k++) {
 			printf("%s", k ? ", " : "");
-			jstr(d[k]);
+			xl_jstr(d[k]);
 		}
 		printf("]}");
 		return;
@@ -173,6 +159,8 @@ static void print_iface(const struct show *sh, bool *first, const char *name, co
 		printf("  gro %s", s->gro ? "on" : "off");
 	if (s->mode >= 0)
 		printf("  %s on %s", xl_macvlan_mode_str(s->mode), s->parent);
+	if (s->master_name[0])
+		printf("  port of %s", s->master_name);
 	for (int k = 0; k < s->naddrs; k++)
 		printf("  %s", s->addrs[k].text);
 	printf("%s\n", declared ? "" : "  (not in the file)");
@@ -200,14 +188,14 @@ static void show_node(struct show *sh, int node, const struct view_node *vn, boo
 	sh->nodes_foreign += foreign;
 	if (sh->o->json) {
 		printf("%s\n      {\"name\": ", first_node ? "" : ",");
-		jstr(vn->name);
+		xl_jstr(vn->name);
 		printf(", \"netns\": ");
-		jstr(vn->ns);
+		xl_jstr(vn->ns);
 		printf(", \"present\": %s, \"made_by_lab\": %s", st->present ? "true" : "false",
 		       st->present && !foreign ? "true" : "false");
 		if (err) {
 			printf(", \"error\": ");
-			jstr(xl_errmsg());
+			xl_jstr(xl_errmsg());
 		}
 		printf(", \"interfaces\": [");
 	} else {
@@ -238,7 +226,7 @@ static void show_node(struct show *sh, int node, const struct view_node *vn, boo
 			sh->seen[i] = (struct seen){ .present = true, .ifindex = s->ifindex, .link = s->link };
 		}
 		sh->ifaces_bad += !s || nd;
-		print_iface(sh, &first, f->name, kind_str(f->kind), s, true, d, nd);
+		print_iface(sh, &first, f->name, xl_kind_str(f->kind), s, true, d, nd);
 	}
 	for (int k = 0; k < st->nlinks; k++) {
 		const struct xl_link_state *s = &st->links[k];
@@ -282,9 +270,9 @@ static int show_links(struct show *sh)
 			snprintf(b, sizeof(b), "%s:%s", lab->nodes[lab->ifaces[f->peer].node].name, lab->ifaces[f->peer].name);
 			if (sh->o->json) {
 				printf("%s\n      {\"kind\": \"veth\", \"ends\": [", first ? "" : ",");
-				jstr(a);
+				xl_jstr(a);
 				printf(", ");
-				jstr(b);
+				xl_jstr(b);
 				printf("], \"present\": %s, \"paired\": %s}", present ? "true" : "false", paired ? "true" : "false");
 			} else {
 				char what[96];
@@ -294,14 +282,35 @@ static int show_links(struct show *sh)
 				       !present ? "MISSING" : paired ? "ok" : "both ends exist but are not peers");
 			}
 			first = false;
+		} else if (f->kind == XL_BRIDGE) {
+			char ports[96] = "";
+
+			for (int p = 0; p < lab->nifaces; p++)
+				if (lab->ifaces[p].master == i && strlen(ports) + IFNAMSIZ + 2 < sizeof(ports))
+					snprintf(ports + strlen(ports), sizeof(ports) - strlen(ports), "%s%s", ports[0] ? " " : "",
+						 lab->ifaces[p].name);
+			snprintf(a, sizeof(a), "%s:%s", na, f->name);
+			if (sh->o->json) {
+				printf("%s\n      {\"kind\": \"bridge\", \"name\": ", first ? "" : ",");
+				xl_jstr(a);
+				printf(", \"ports\": ");
+				xl_jstr(ports);
+				printf(", \"present\": %s}", sh->seen[i].present ? "true" : "false");
+			} else {
+				char what[160];
+
+				snprintf(what, sizeof(what), "%s ports %s", a, ports);
+				printf("    bridge   %-34s %s\n", what, sh->seen[i].present ? "ok" : "MISSING");
+			}
+			first = false;
 		} else if (f->kind == XL_MACVLAN) {
 			snprintf(a, sizeof(a), "%s:%s", na, f->name);
 			snprintf(b, sizeof(b), "%s:%s", na, lab->ifaces[f->parent].name);
 			if (sh->o->json) {
 				printf("%s\n      {\"kind\": \"macvlan\", \"name\": ", first ? "" : ",");
-				jstr(a);
+				xl_jstr(a);
 				printf(", \"parent\": ");
-				jstr(b);
+				xl_jstr(b);
 				printf(", \"mode\": \"%s\", \"present\": %s}", xl_macvlan_mode_str(f->mode),
 				       sh->seen[i].present ? "true" : "false");
 			} else {
@@ -321,9 +330,9 @@ static int show_links(struct show *sh)
 		snprintf(b, sizeof(b), "%s:%s", m->node, m->parent);
 		if (sh->o->json) {
 			printf("%s\n      {\"kind\": \"macvlan\", \"name\": ", first ? "" : ",");
-			jstr(a);
+			xl_jstr(a);
 			printf(", \"parent\": ");
-			jstr(b);
+			xl_jstr(b);
 			printf(", \"mode\": \"%s\", \"present\": true}", xl_macvlan_mode_str(m->mode));
 		} else {
 			printf("    macvlan  %s on %s (%s)\n", a, b, xl_macvlan_mode_str(m->mode));
@@ -347,10 +356,10 @@ static void show_lab(struct show *sh, const char *name, const char *file, const 
 	memset(sh->seen, 0, sizeof(sh->seen));
 	if (sh->o->json) {
 		printf("%s\n  {\"name\": ", first_lab ? "" : ",");
-		jstr(name);
+		xl_jstr(name);
 		printf(", \"file\": ");
 		if (file)
-			jstr(file);
+			xl_jstr(file);
 		else
 			printf("null");
 		printf(", \"nodes\": [");

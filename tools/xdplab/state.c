@@ -37,6 +37,7 @@ static void read_link(struct xl_link_state *s, struct rtnl_link *l, int ioctl_fd
 	snprintf(s->kind, sizeof(s->kind), "%s", kind ? kind : "");
 	s->ifindex = rtnl_link_get_ifindex(l);
 	s->link = rtnl_link_get_link(l);
+	s->master = rtnl_link_get_master(l);
 	s->mtu = rtnl_link_get_mtu(l);
 	s->rx_queues = rtnl_link_get_num_rx_queues(l);
 	s->tx_queues = rtnl_link_get_num_tx_queues(l);
@@ -128,6 +129,9 @@ static int read_in_ns(void *arg)
 	for (int i = 0; i < st->nlinks; i++) {
 		struct xl_link_state *s = &st->links[i];
 
+		for (int j = 0; s->master > 0 && j < st->nlinks; j++)
+			if (st->links[j].ifindex == s->master)
+				snprintf(s->master_name, sizeof(s->master_name), "%s", st->links[j].name);
 		if (s->mode < 0 && strcmp(s->kind, "macvlan"))
 			continue;
 		for (int j = 0; j < st->nlinks; j++)

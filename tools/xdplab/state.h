@@ -26,6 +26,8 @@ struct xl_link_state {
 	int gro;			/* 1, 0, or -1 when ethtool would not say */
 	int mode;			/* macvlan: enum xl_macvlan_mode, -1 otherwise or unknown */
 	char parent[IFNAMSIZ];		/* macvlan: its parent's name, "" otherwise */
+	int master;			/* IFLA_MASTER: the bridge it is a port of, 0 when none */
+	char master_name[IFNAMSIZ];	/* that bridge's name, "" when none */
 	int naddrs;			/* IPv6 link-local ones are left out: the kernel makes them, not the file */
 	struct {
 		int family;
