@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <xdpsock/xdpsock.h>
 
 #include "cmd.h"
 
@@ -27,6 +28,7 @@ static void usage(FILE *out)
 	fputs("Usage: xdpbridge COMMAND [OPTIONS]\n\nCommands:\n", out);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(out, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
+	fputs("  --version, -V  the version of xdpbridge and of the libxdpsock it runs with\n", out);
 	fputs("\nRun 'xdpbridge COMMAND --help' for its options.\n", out);
 }
 
@@ -37,6 +39,11 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		usage(stderr);
 		return XB_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("xdpbridge %d.%d.%d (libxdpsock %s)\n", XDPSOCK_VERSION_MAJOR, XDPSOCK_VERSION_MINOR,
+		       XDPSOCK_VERSION_PATCH, xdpsock_version());
+		return xb_flush_stdout("xdpbridge");
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);

@@ -93,6 +93,7 @@ static void usage(FILE *f)
 		"  -c, --count N       stop after echoing N frames (N >= 1; default: until stopped)\n"
 		"  -d, --duration S    stop after S seconds (default 0: run until SIGINT/SIGTERM)\n"
 		"  -v, --verbose       print the library's informational messages\n"
+		"  -V, --version       the version of this program and of libxdpsock\n"
 		"  -h, --help          this text\n"
 		"\n"
 		"Exit status: 0 stopped as asked, 1 runtime error, 2 usage error.\n");
@@ -371,6 +372,7 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -386,7 +388,7 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	double t0;
 
-	while ((c = getopt_long(argc, argv, "q:c:d:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "q:c:d:vhVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			if (parse_u64(optarg, UINT32_MAX, &v))
@@ -422,6 +424,10 @@ int main(int argc, char **argv)
 		case 'v':
 			verbose++;
 			break;
+		case 'V':
+			printf("xdpsock-echo %d.%d.%d (libxdpsock %s)\n", XDPSOCK_VERSION_MAJOR, XDPSOCK_VERSION_MINOR,
+			       XDPSOCK_VERSION_PATCH, xdpsock_version());
+			return 0;
 		case 'h':
 			usage(stdout);
 			return 0;

@@ -89,6 +89,7 @@ static void usage(FILE *f)
 		"      --native | --generic             XDP attach mode (default native, else generic)\n"
 		"                      (one of each group at most)\n"
 		"  -v, --verbose       print the library's informational messages\n"
+		"  -V, --version       the version of this program and of libxdpsock\n"
 		"  -h, --help          this text\n"
 		"\n"
 		"Exit status: 0 all replies came back intact, 1 otherwise or on error, 2 usage error.\n",
@@ -429,6 +430,7 @@ int main(int argc, char **argv)
 		{ "native", no_argument, NULL, O_NATIVE },
 		{ "generic", no_argument, NULL, O_GENERIC },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -444,7 +446,7 @@ int main(int argc, char **argv)
 	int verbose = 0, c, ifindex, err, sfd = -1, rc = 1;
 	sigset_t mask;
 
-	while ((c = getopt_long(argc, argv, "m:s:D:c:r:S:w:q:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:s:D:c:r:S:w:q:vhVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			what = "--dst-mac", want = "a MAC address like 02:00:00:00:00:01", hi = 0;
@@ -512,6 +514,10 @@ int main(int argc, char **argv)
 		case 'v':
 			verbose++;
 			break;
+		case 'V':
+			printf("xdpsock-ping %d.%d.%d (libxdpsock %s)\n", XDPSOCK_VERSION_MAJOR, XDPSOCK_VERSION_MINOR,
+			       XDPSOCK_VERSION_PATCH, xdpsock_version());
+			return 0;
 		case 'h':
 			usage(stdout);
 			return 0;

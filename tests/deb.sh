@@ -41,7 +41,7 @@ check "a program built through the installed pkg-config xdpsock" \
 check "it runs against the installed libxdpsock.so.0" sh -c "'$tmp/hello' | grep -q '^libxdpsock [0-9]*\\.[0-9]*\\.[0-9]*$'"
 check "the library is in the multiarch directory" test -e "/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/libxdpsock.so.0"
 for b in xdpbridge xdplab xdpgen; do
-	check "/usr/bin/$b --help" sh -c "/usr/bin/$b --help > /dev/null"
+	check "/usr/bin/$b --version" sh -c "/usr/bin/$b --version | grep -q \"^$b [0-9.]* (libxdpsock [0-9.]*)$\""
 	check "/usr/bin/$b is PIE with full RELRO (hardening flags honoured)" \
 		sh -c "readelf -h /usr/bin/$b | grep -q 'DYN' && readelf -d /usr/bin/$b | grep -q 'BIND_NOW'"
 done

@@ -48,5 +48,13 @@ if [ -f debian/libxdpsock0.symbols ] && ! diff <(tools/gen-symbols.sh) debian/li
 	exit 1
 fi
 
+# Every program answers --version with its version and the library's.
+version=$(make -s -p -f Makefile 2>/dev/null | sed -n 's/^VERSION := //p' | head -n1)
+for b in xdpbridge xdplab xdpgen xdpsock-echo xdpsock-ping; do
+	[ -x "$O/bin/$b" ] || continue
+	out=$("$O/bin/$b" --version) || { echo "install: $b --version exits $?"; exit 1; }
+	[ "$out" = "$b $version (libxdpsock $version)" ] || { echo "install: $b --version says '$out'"; exit 1; }
+done
+
 check_prefix /usr "/usr/lib/$(cc -dumpmachine)"
 check_prefix /opt/xdpsock /opt/xdpsock/lib

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 /* xdpgen: argv[1] -> subcommand; exit status 0 ok, 1 runtime failure, 2 usage. */
 #include <string.h>
+#include <xdpsock/xdpsock.h>
 
 #include "xdpgen.h"
 
@@ -16,6 +17,7 @@ static const char help_main[] =
 	"  ping IFNAME      round-trip percentiles through a reflector\n"
 	"  reflect IFNAME   return every UDP frame to its sender (MACs, IPs, ports swapped)\n"
 	"  help [COMMAND]   this text, or COMMAND's\n"
+	"  --version, -V    the version of xdpgen and of the libxdpsock it runs with\n"
 	"\n"
 	"Every run is bounded (--count, --duration; 10 s by default) and stops cleanly on SIGINT or\n"
 	"SIGTERM with its summary.  'xdpgen COMMAND --help' tells more.\n"
@@ -51,6 +53,12 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		fputs(help_main, stderr);
 		return XG_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		/* The program's version is the header's it was built with; the library's, the one it runs with. */
+		printf("xdpgen %d.%d.%d (libxdpsock %s)\n", XDPSOCK_VERSION_MAJOR, XDPSOCK_VERSION_MINOR, XDPSOCK_VERSION_PATCH,
+		       xdpsock_version());
+		return XG_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		if (argc > 2 && (i = find(argv[2])) >= 0)

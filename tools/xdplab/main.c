@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xdpsock/xdpsock.h>
 
 #include "cmd.h"
 #include "lab.h"
@@ -25,6 +26,7 @@ static const char help_main[] =
 	"  exec -f FILE NODE -- CMD   run CMD inside a node's namespace (also: exec LAB/NODE -- CMD)\n"
 	"  check FILE                 parse FILE and report its first error; changes nothing\n"
 	"  help [COMMAND]             this text, or COMMAND's\n"
+	"  --version, -V              the version of xdplab and of the libxdpsock it runs with\n"
 	"\n"
 	"'xdplab COMMAND --help' tells more.  Exit status: 0 done; 1 the system refused (netlink,\n"
 	"mount, permissions: the message says what and where); 2 bad usage or bad lab file.\n";
@@ -460,6 +462,12 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		fputs(help_main, stderr);
 		return XL_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		/* The program's version is the header's it was built with; the library's, the one it runs with. */
+		printf("xdplab %d.%d.%d (libxdpsock %s)\n", XDPSOCK_VERSION_MAJOR, XDPSOCK_VERSION_MINOR, XDPSOCK_VERSION_PATCH,
+		       xdpsock_version());
+		return XL_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		if (argc > 2 && strcmp(argv[1], "help") == 0) {
