@@ -170,14 +170,15 @@ int xl_nl_qdisc(const struct xl_lab *lab, int i, int ifindex, struct rtnl_qdisc 
 
 /* ---- requests ----------------------------------------------------------------------------------- */
 
-int xl_nl_link_master(struct xl_nl *nl, int ifindex, int master)
+/* RTM_NEWLINK on an existing link: @set fills in the one attribute that changes. */
+static int link_change(struct xl_nl *nl, int ifindex, void (*set)(struct rtnl_link *, unsigned int), unsigned int v)
 {
 	struct rtnl_link *orig = rtnl_link_alloc(), *change = rtnl_link_alloc();
 	int err = -ENOMEM;
 
 	if (orig && change) {
 		rtnl_link_set_ifindex(orig, ifindex);
-		rtnl_link_set_master(change, master);
+		set(change, v);
 		xl_nl_reset(nl);
 		err = xl_nl_result(nl, rtnl_link_change(nl->sk, orig, change, 0));
 	} else {
@@ -188,22 +189,19 @@ int xl_nl_link_master(struct xl_nl *nl, int ifindex, int master)
 	return err;
 }
 
+static void set_master(struct rtnl_link *l, unsigned int master)
+{
+	rtnl_link_set_master(l, (int)master);
+}
+
+int xl_nl_link_master(struct xl_nl *nl, int ifindex, int master)
+{
+	return link_change(nl, ifindex, set_master, (unsigned int)master);
+}
+
 int xl_nl_link_mtu(struct xl_nl *nl, int ifindex, unsigned int mtu)
 {
-	struct rtnl_link *orig = rtnl_link_alloc(), *change = rtnl_link_alloc();
-	int err = -ENOMEM;
-
-	if (orig && change) {
-		rtnl_link_set_ifindex(orig, ifindex);
-		rtnl_link_set_mtu(change, mtu);
-		xl_nl_reset(nl);
-		err = xl_nl_result(nl, rtnl_link_change(nl->sk, orig, change, 0));
-	} else {
-		xl_fail(err, "out of memory");
-	}
-	rtnl_link_put(orig);
-	rtnl_link_put(change);
-	return err;
+	return link_change(nl, ifindex, rtnl_link_set_mtu, mtu);
 }
 
 int xl_nl_route_add(struct xl_nl *nl, struct rtnl_route *route)
