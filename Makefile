@@ -8,6 +8,7 @@ PREFIX     ?= /usr/local
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
 DESTDIR    ?=
 O          ?= build
 
@@ -69,7 +70,19 @@ BENCH    := $(patsubst tests/bench/%.c,$(O)/bench/%,$(wildcard tests/bench/*.c))
 .PHONY: all lib tests check check-one fuzz fuzz-long install uninstall deps demo bench deb clean
 .SECONDARY:
 
-all: lib $(EXAMPLES) $(PROGS)
+# Man pages, each made from its docs/ counterpart (tools/man.sh): PAGE.SECTION from docs/PAGE.md.
+MAN_PAGES := xdpbridge.8 xdplab.8 xdpgen.8 xdpsock-echo.1 xdpsock-ping.1 libxdpsock.3
+MAN      := $(addprefix $(O)/man/,$(MAN_PAGES))
+
+all: lib $(EXAMPLES) $(PROGS) $(MAN)
+
+$(O)/man/%: tools/man.sh
+	@mkdir -p $(@D)
+	$(call msg,MAN,$@)
+	$(Q)tools/man.sh docs/$(basename $*).md $(subst .,,$(suffix $*)) $(VERSION) > $@.tmp && mv $@.tmp $@
+
+# Each page depends on its doc.
+$(foreach p,$(MAN_PAGES),$(eval $(O)/man/$(p): docs/$(basename $(p)).md))
 lib: $(SOLIB) $(O)/libxdpsock.so $(ALIB)
 
 $(O)/bpf/%.bpf.o: bpf/%.bpf.c
@@ -236,7 +249,7 @@ deb:
 	$(Q)cd $(O)/deb/src && dpkg-buildpackage -us -uc -b > ../build.log 2>&1 || { tail -n 40 ../build.log; exit 1; }
 	$(Q)ls $(O)/deb/*.deb
 
-install: lib $(EXAMPLES) $(PROGS)
+install: lib $(EXAMPLES) $(PROGS) $(MAN)
 	install -d $(DESTDIR)$(INCLUDEDIR)/xdpsock $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR)
 	install -m 644 include/xdpsock/*.h $(DESTDIR)$(INCLUDEDIR)/xdpsock/
 	install -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/
@@ -248,11 +261,13 @@ install: lib $(EXAMPLES) $(PROGS)
 		-e 's|@VERSION@|$(VERSION)|' lib/xdpsock.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/xdpsock.pc
 	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/xdpsock.pc
 	$(if $(EXAMPLES)$(PROGS),install -m 755 $(EXAMPLES) $(PROGS) $(DESTDIR)$(BINDIR)/)
+	for p in $(MAN); do s=$${p##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s && install -m 644 $$p $(DESTDIR)$(MANDIR)/man$$s/; done
 
 uninstall:
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/xdpsock
 	rm -f $(DESTDIR)$(LIBDIR)/libxdpsock.* $(DESTDIR)$(LIBDIR)/pkgconfig/xdpsock.pc
 	rm -f $(patsubst $(O)/bin/%,$(DESTDIR)$(BINDIR)/%,$(EXAMPLES) $(PROGS))
+	for p in $(MAN_PAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${p##*.}/$$p; done
 
 clean:
 	rm -rf $(O)

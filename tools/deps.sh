@@ -12,7 +12,7 @@ PKGS=(
 	iproute2 iputils-ping procps   # integration tests and the demo
 	iperf3 gnuplot-nox python3     # bridge tests (TCP through it), make bench (report, charts)
 	debhelper dpkg-dev fakeroot    # make deb, and its test (tests/deb.sh)
-	mandoc                         # man pages: lint
+	go-md2man mandoc man-db        # man pages from docs/ (tools/man.sh), and their lint
 	graphviz                       # xdplab graph -o lab.svg|png (dot), and its test
 )
 
