@@ -9,6 +9,7 @@ LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR    ?=
 O          ?= build
 
@@ -262,12 +263,16 @@ install: lib $(EXAMPLES) $(PROGS) $(MAN)
 	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/xdpsock.pc
 	$(if $(EXAMPLES)$(PROGS),install -m 755 $(EXAMPLES) $(PROGS) $(DESTDIR)$(BINDIR)/)
 	for p in $(MAN); do s=$${p##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s && install -m 644 $$p $(DESTDIR)$(MANDIR)/man$$s/; done
+	@# bash-completion loads a completion by the command's name: one copy per program.
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	for b in xdpbridge xdplab xdpgen; do install -m 644 completions/xdpsock.bash $(DESTDIR)$(BASHCOMPDIR)/$$b; done
 
 uninstall:
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/xdpsock
 	rm -f $(DESTDIR)$(LIBDIR)/libxdpsock.* $(DESTDIR)$(LIBDIR)/pkgconfig/xdpsock.pc
 	rm -f $(patsubst $(O)/bin/%,$(DESTDIR)$(BINDIR)/%,$(EXAMPLES) $(PROGS))
 	for p in $(MAN_PAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${p##*.}/$$p; done
+	rm -f $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,xdpbridge xdplab xdpgen)
 
 clean:
 	rm -rf $(O)

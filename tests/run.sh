@@ -62,6 +62,7 @@ for O in "$@"; do
 done
 run_one "$first" tests/install.sh "$first"
 run_one "$first" tests/man.sh "$first"
+run_one "$first" tests/completion.sh "$first"
 run_one "$first" tests/deb.sh "$first"
 if [ ${#refused[@]} -gt 0 ]; then
 	echo "refused by this kernel ($(uname -r)):"
