@@ -188,10 +188,15 @@ $(O)/tests/it_%: tests/integ/it_%.c $(TESTLIB) tests/integ/lab.h $(ALIB)
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(XCFLAGS) -Ilib $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(TESTLIB) -o $@ $(ALIB) $(XLDLIBS) -lcap
 
-# Script tests find the programs under $$XDPSOCK_BUILD/bin (set by tests/run.sh).
-$(O)/tests/it_%: tests/integ/it_%.sh
+# Script tests find the programs under $$XDPSOCK_BUILD/bin (set by tests/run.sh) and source the shell test
+# library from their own folder (not executable: the runner runs it_* only).
+$(O)/tests/it_%: tests/integ/it_%.sh $(O)/tests/lib.sh
 	@mkdir -p $(@D)
 	$(Q)install -m 755 $< $@
+
+$(O)/tests/lib.sh: tests/integ/lib.sh
+	@mkdir -p $(@D)
+	$(Q)install -m 644 $< $@
 
 $(O)/bench/%: tests/bench/%.c $(ALIB) $(wildcard tests/bench/*.h) $(DOUBLE)
 	@mkdir -p $(@D)

@@ -27,55 +27,18 @@
 # Namespaces xst<run>-<pid>-{a,b}; everything is removed on exit (trap), also on failure.
 # Exit 0 pass, 1 fail, 77 skip (not root).  About 35 s (longer under ASan).
 set -u
-BUILD=${XDPSOCK_BUILD:-build}
+. "$(dirname "$0")/lib.sh"
 G=$BUILD/bin/xdpgen
-PFX=xst${XST_RUN:-0}-$$
 A=$PFX-a
 B=$PFX-b
 MAC_A=02:00:00:00:00:01
 MAC_B=02:00:00:00:00:02
-fails=0
-PIDS=()
 
-say() { echo "[$(date +%H:%M:%S.%N | cut -c1-12)] $*"; }
-ok() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-check() {	# description, command...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
-}
-verdict() {	# status of the condition just evaluated, description
-	if [ "$1" = 0 ]; then ok "$2"; else fail "$2"; fi
-}
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP it_xdpgen: needs root (network namespaces, veth, XDP, AF_XDP)"
-	exit 77
-fi
-for t in ip python3 nstat timeout; do
-	command -v "$t" >/dev/null || { echo "FAIL it_xdpgen: $t is missing ('make deps' installs it)"; exit 1; }
-done
+need_root "network namespaces, veth, XDP, AF_XDP"
+need_tools ip python3 nstat timeout
 [ -x "$G" ] || { echo "FAIL it_xdpgen: no $G ('make' builds it)"; exit 1; }
-TMP=$(mktemp -d "/tmp/$PFX.XXXXXX") || exit 1
-
-cleanup() {
-	local pid ns i
-	trap - EXIT INT TERM
-	for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
-	for ns in "$A" "$B"; do
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
-		# A concurrent 'ip netns exec' elsewhere can make one removal fail (EBUSY): try again, bounded.
-		for ((i = 0; i < 20; i++)); do
-			ip netns del "$ns" 2>/dev/null
-			[ -e "/run/netns/$ns" ] || break
-			sleep 0.1
-		done
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+register_ns "$A" "$B"
+make_tmp
 
 # Two CPUs or more: the sender on one, the receiver on another (the live engine spins its CPU
 # when it paces, and the peer's NAPI runs on the sender's CPU).
@@ -85,30 +48,6 @@ if [ "$(nproc)" -ge 2 ]; then TX_CPU=(taskset -c 0); RX_CPU=(taskset -c 1); else
 # or `timeout` in between would be a shell that ignores SIGINT in the background).
 nsa() { ip netns exec "$A" timeout 60 "${TX_CPU[@]}" "$G" "$@"; }
 nsb() { ip netns exec "$B" timeout 60 "${RX_CPU[@]}" "$G" "$@"; }
-
-# Wait until FILE has a line matching RE (at most S seconds).
-wait_for() {
-	local file=$1 re=$2 s=$3 i
-	for ((i = 0; i < s * 20; i++)); do
-		grep -q "$re" "$file" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-# jq-like: print field PATH (a.b.c) of the JSON object in FILE.
-jget() {
-	python3 - "$1" "$2" <<'PY'
-import json, sys
-try:
-    v = json.load(open(sys.argv[1]))
-    for k in sys.argv[2].split("."):
-        v = v[k]
-    print(str(v).lower() if isinstance(v, bool) else v)
-except Exception as e:
-    print("<%s>" % e)
-PY
-}
 
 lab_up() {
 	local ns
@@ -235,7 +174,7 @@ if [ "$LIVE_ANSWER" = allowed ]; then
 	LIVE=(--engine live)	# how the "live" runs below ask for it
 	LIVE_USED=live		# the engine they must report
 else
-	echo "KERNEL-REFUSED live frames: $LIVE_ANSWER"
+	kernel_refused "live frames" "$LIVE_ANSWER"
 	LIVE=()			# no --engine: auto, which must fall back
 	LIVE_USED=xsk
 	nsa tx va --engine live --src-ip 198.18.0.1 --dst-ip 198.18.0.2 -c 10 > "$TMP/live-refused.out" 2>&1
@@ -381,9 +320,4 @@ RC=$?
 [ "$RC" = 1 ] && grep -q 'lost 20' "$TMP/noreflect.out"
 verdict $? "ping with no reflector: exit 1 (got $RC), lost 20"
 
-if [ $fails -ne 0 ]; then
-	echo "it_xdpgen: $fails check(s) failed"
-	exit 1
-fi
-echo "it_xdpgen: all checks passed"
-exit 0
+finish

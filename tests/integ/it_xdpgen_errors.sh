@@ -24,41 +24,15 @@
 #
 # Namespaces xst<run>-<pid>-{a,b}, removed on exit (trap).  Exit 0 pass, 1 fail, 77 skip.  ~10 s.
 set -u
-BUILD=${XDPSOCK_BUILD:-build}
+. "$(dirname "$0")/lib.sh"
 G=$BUILD/bin/xdpgen
-PFX=xst${XST_RUN:-0}-$$
 A=$PFX-a
 B=$PFX-b
-fails=0
-PIDS=()
 
-ok() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP it_xdpgen_errors: needs root (network namespaces, veth, XDP)"
-	exit 77
-fi
+need_root "network namespaces, veth, XDP"
 [ -x "$G" ] || { echo "FAIL it_xdpgen_errors: no $G ('make' builds it)"; exit 1; }
-TMP=$(mktemp -d "/tmp/$PFX.XXXXXX") || exit 1
-
-cleanup() {
-	local pid ns i
-	trap - EXIT INT TERM
-	for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
-	for ns in "$A" "$B"; do
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
-		# A concurrent 'ip netns exec' elsewhere can make one removal fail (EBUSY): try again, bounded.
-		for ((i = 0; i < 20; i++)); do
-			ip netns del "$ns" 2>/dev/null
-			[ -e "/run/netns/$ns" ] || break
-			sleep 0.1
-		done
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+register_ns "$A" "$B"
+make_tmp
 
 # expect NS STATUS WORDS -- ARGS...: xdpgen ARGS in NS exits STATUS and says WORDS (stderr or stdout).
 expect() {
@@ -263,9 +237,4 @@ ip -n "$A" link set va down
 expect "$A" 1 "va is down: bring it up first (ip link set dev va up)" -- tx va "${V4[@]}" --dst-mac 02:00:00:00:00:02 -c 1
 expect "$A" 1 "va is down" -- tx va "${V4[@]}" --dst-mac 02:00:00:00:00:02 -c 1 --engine live
 
-if [ $fails -ne 0 ]; then
-	echo "it_xdpgen_errors: $fails check(s) failed"
-	exit 1
-fi
-echo "it_xdpgen_errors: all checks passed"
-exit 0
+finish
