@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <xdpsock/xdpsock.h>
 
 #include "xdpgen.h"
@@ -56,10 +57,27 @@ int xg_sock_fail(const struct xg_cfg *c, const struct xg_iface *ifc, const char 
 	return err == -EINVAL ? XG_EXIT_USAGE : XG_EXIT_FAIL;
 }
 
+/*
+ * Deleting a link first takes it down, then unregisters it: a socket can see ENETDOWN while the
+ * ifindex still exists.  Before saying "went down", give a deletion in progress 200 ms to finish
+ * (an error path: the wait costs nothing on the way frames take).
+ */
+static bool gone_soon(int ifindex)
+{
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		if (xg_iface_gone(ifindex))
+			return true;
+		usleep(10 * 1000);
+	}
+	return false;
+}
+
 bool xg_sock_io_fail(const struct xg_cfg *c, const struct xg_iface *ifc, int err)
 {
 	/* An unbound socket says ENXIO to a send, ENETDOWN to a wait: the interface tells which. */
-	if (err == -ENXIO || (err == -ENETDOWN && xg_iface_gone(ifc->ifindex))) {
+	if (err == -ENXIO || (err == -ENETDOWN && gone_soon(ifc->ifindex))) {
 		xg_iface_gone_msg(c);
 		return true;
 	}
