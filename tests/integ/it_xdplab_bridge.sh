@@ -14,18 +14,15 @@
 # Namespaces are xst<run>-<pid>{f,t}-<node>: tests/run.sh finds leftovers by the xst<run>- prefix.
 # Addresses: 198.18.0.0/15 and 2001:2::/48 only.  Exit 0 pass, 1 fail, 77 skip (not root).
 set -u
+. "$(dirname "$0")/lib.sh"
 
 BIN=${XDPSOCK_BUILD:-build}/bin
 XL=$BIN/xdplab
 BR=$BIN/xdpbridge
 LAB=xst${XST_RUN:-0}-$$
-fails=0
 PIDS=()
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP it_xdplab_bridge: needs root (network namespaces, veth, XDP, AF_XDP, TUN)"
-	exit 77
-fi
+need_root "network namespaces, veth, XDP, AF_XDP, TUN"
 for t in ip python3 iperf3 nstat timeout; do
 	command -v "$t" >/dev/null || { echo "FAIL: $t is missing ('make deps' installs it)"; exit 1; }
 done
@@ -42,7 +39,7 @@ examples() {
 	return 1
 }
 EX=$(examples) || { echo "FAIL: tools/xdplab/examples not found above $(dirname "$0") or in $PWD"; exit 1; }
-TMP=$(mktemp -d) || exit 1
+make_tmp
 
 # Stop a process started here: SIGTERM, then SIGKILL after 3 s.
 stop_pid() {
@@ -55,23 +52,14 @@ stop_pid() {
 	done
 	kill -KILL "$pid" 2>/dev/null
 }
-cleanup() {
+on_cleanup() {
 	local f ns pid
 	for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
 	for f in "$TMP"/*.lab; do [ -f "$f" ] && "$XL" down "$f" >/dev/null 2>&1; done
 	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$LAB"); do ip netns del "$ns"; done
 	rm -rf "$TMP"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
-ok() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-check() {	# description, command...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
-}
 checkx() {	# description, shell condition (evaluated here, with the test's variables)
 	local what=$1
 	if eval "$2"; then ok "$what"; else fail "$what"; fi
@@ -83,15 +71,6 @@ nothing_left() {
 	! ip netns list | awk '{print $1}' | grep -q "^$1-" &&
 		! ls /run/netns 2>/dev/null | grep -q "^$1-" &&
 		! grep -q "/run/netns/$1-" /proc/self/mountinfo
-}
-# Wait (bounded: $3 s) until file $1 has a line matching extended regex $2.
-wait_for() {
-	local i
-	for ((i = 0; i < $3 * 20; i++)); do
-		grep -qE -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
 }
 # Wait (bounded: $2 s) for pid $1 to end; its status in RC (255: still running).
 wait_exit() {

@@ -13,23 +13,20 @@
 # Namespaces are xst<run>-<pid>[x]-<node>: tests/run.sh finds leftovers by the xst<run>- prefix.
 # Addresses: 198.18.0.0/15 only.  Exit 0 pass, 1 fail, 77 skip (not root).
 set -u
+. "$(dirname "$0")/lib.sh"
 
 BIN=${XDPSOCK_BUILD:-build}/bin
 XL=$BIN/xdplab
 LAB=xst${XST_RUN:-0}-$$
-fails=0
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP it_xdplab_down: needs root (network namespaces, veth, mounts under /run/netns)"
-	exit 77
-fi
+need_root "network namespaces, veth, mounts under /run/netns"
 for t in ip python3; do
 	command -v "$t" >/dev/null || { echo "FAIL: $t is missing ('make deps' installs it)"; exit 1; }
 done
 [ -x "$XL" ] || { echo "FAIL: no $XL ('make' builds it)"; exit 1; }
-TMP=$(mktemp -d) || exit 1
+make_tmp
 
-cleanup() {
+on_cleanup() {
 	local ns f pid
 	for pid in ${PIDS:-}; do kill -9 "$pid" 2>/dev/null; done
 	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$LAB"); do ip netns del "$ns"; done
@@ -37,15 +34,7 @@ cleanup() {
 	for f in /run/netns/"$LAB"*; do [ -e "$f" ] && { umount -l "$f" 2>/dev/null; rm -rf "$f"; }; done
 	rm -rf "$TMP"
 }
-trap cleanup EXIT
 
-ok() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-check() {	# description, command...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
-}
 checkx() {	# description, shell condition (evaluated here, with the test's variables)
 	local what=$1
 	if eval "$2"; then ok "$what"; else fail "$what"; fi

@@ -19,16 +19,13 @@
 # Namespaces are xst<run>-<pid>[suffix]-<node>: tests/run.sh finds leftovers by the xst<run>-
 # prefix.  Addresses: 198.18.0.0/15 and 2001:2::/48 only.  Exit 0 pass, 1 fail, 77 skip (not root).
 set -u
+. "$(dirname "$0")/lib.sh"
 
 BIN=${XDPSOCK_BUILD:-build}/bin
 XL=$BIN/xdplab
 LAB=xst${XST_RUN:-0}-$$
-fails=0
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP it_xdplab_routed: needs root (network namespaces, veth, routes, mounts under /run/netns)"
-	exit 77
-fi
+need_root "network namespaces, veth, routes, mounts under /run/netns"
 for t in ip tc python3 ping dot iperf3 timeout; do
 	command -v "$t" >/dev/null || { echo "FAIL: $t is missing ('make deps' installs it)"; exit 1; }
 done
@@ -45,23 +42,15 @@ examples() {
 	return 1
 }
 EX=$(examples) || { echo "FAIL: tools/xdplab/examples not found above $(dirname "$0") or in $PWD"; exit 1; }
-TMP=$(mktemp -d) || exit 1
+make_tmp
 
-cleanup() {
+on_cleanup() {
 	local f ns
 	for f in "$TMP"/*.lab; do [ -f "$f" ] && "$XL" down "$f" >/dev/null 2>&1; done
 	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$LAB"); do ip netns del "$ns"; done
 	rm -rf "$TMP"
 }
-trap cleanup EXIT
 
-ok() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-check() {	# description, command...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
-}
 checkx() {	# description, shell condition (evaluated here, with the test's variables)
 	local what=$1
 	if eval "$2"; then ok "$what"; else fail "$what"; fi

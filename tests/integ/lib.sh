@@ -79,11 +79,11 @@ make_tmp() {
 	TMP=$(mktemp -d "/tmp/$PFX.XXXXXX") || exit 1
 }
 
-# Wait until FILE has a line matching RE (at most S seconds).
+# Wait until FILE has a line matching extended regex RE (at most S seconds).
 wait_for() {	# file, regex, seconds
 	local file=$1 re=$2 s=$3 i
 	for ((i = 0; i < s * 20; i++)); do
-		grep -q "$re" "$file" 2>/dev/null && return 0
+		grep -qE -- "$re" "$file" 2>/dev/null && return 0
 		sleep 0.05
 	done
 	return 1
