@@ -229,6 +229,7 @@ bridge_verdict() {	# tag label kind(fwd|tun)
 	python3 "$LIB" summary "$TMP/$tag.out" "$kind" SIGINT > "$TMP/$tag.sum" 2>&1 && rep "ok   $label: summary identities hold, drained, no drop" ||
 		fail "$label: the bridge's summary"
 	sed 's/^/     /' "$TMP/$tag.sum" | tee -a "$REPORT"
+	rep "     $label: seconds with drops (from the bridge's -i 1 stats): $(python3 "$LIB" stalls "$TMP/$tag.out")"
 	flat=$(python3 "$LIB" flat "$TMP/$tag.samples" "$WARMUP" "$TOL_RSS" "$TOL_FDS" "$TOL_MAPS")
 	local frc=$?
 	python3 - "$flat" "$label" "$WARMUP" <<'PY' | tee -a "$REPORT"
@@ -300,7 +301,7 @@ print(int(rx["unique"] / max(tx["seconds"], rx["active_seconds"], 1e-3)))' "$TMP
 		rep "     fwd calibration: $(json_field "$TMP/cal-tx.out" 'j["sent"]') sent at $(json_field "$TMP/cal-tx.out" 'int(j["pps"])')/s, $(json_field "$TMP/cal-rx.out" 'j["unique"]') verified: the path carries ~$cap frames/s; soak at $LOAD %: $rate/s"
 	fi
 	say "fwd: $FRAMES frames at $rate/s"
-	bridge_start fwd "$NS_FWD" 'forwarding p0 <-> p1' fwd p0 p1 -j --ring "$RING" || { fail "fwd: the bridge did not start"; return; }
+	bridge_start fwd "$NS_FWD" 'forwarding p0 <-> p1' fwd p0 p1 -j -i 1 --ring "$RING" || { fail "fwd: the bridge did not start"; return; }
 	local t0=$SECONDS
 	fwd_stream soak "$FRAMES" "$rate"
 	local el=$((SECONDS - t0))
@@ -428,7 +429,7 @@ print(int(rx["unique"] / max(tx["seconds"], 1e-3)))' "$TMP/calout-rx.out" "$TMP/
 		# The calibration bridge took tun0 (and its addresses) with it.
 	fi
 	say "tun: the soak bridge"
-	bridge_start tun "$NS_B" 'bridging vb <-> tun0' tun vb --tun tun0 -j --ring "$RING" || { fail "tun: the bridge did not start"; return; }
+	bridge_start tun "$NS_B" 'bridging vb <-> tun0' tun vb --tun tun0 -j -i 1 --ring "$RING" || { fail "tun: the bridge did not start"; return; }
 	tun_addrs || { fail "tun: cannot address tun0"; return; }
 	local t0 el
 	if [[ " $PATHS_RUN " == *" nic2tun "* ]]; then

@@ -21,6 +21,8 @@
                                         received = delivered + drops, delivered = sent + in_flight),
                                         held = in_flight = 0, no drop of any kind, the kernel's
                                         included; one line per direction, exit 1 on any mismatch
+  stalls FILE                           the seconds of the bridge's per-second JSON stats in FILE in
+                                        which frames were dropped, with the frames received then
   flat OUT WARMUP RSS_KB FDS MAPS       the samples after WARMUP seconds: min/max of each and the
                                         growth over the first sample after warm-up; one JSON line;
                                         exit 1 when a growth exceeds its tolerance (or too few samples)
@@ -237,6 +239,29 @@ def summary(path, kind, reason):
     return 1 if bad else 0
 
 
+def stalls(path):
+    """Per-second stats lines (-i 1): the seconds in which the bridge or the kernel dropped, with the
+    frames received in that second: a stall empties the rate, an overload does not."""
+    prev, out = None, []
+    for l in open(path):
+        if not l.startswith("{"):
+            continue
+        try:
+            j = json.loads(l)
+        except ValueError:
+            continue
+        if j.get("type") != "stats":
+            continue
+        tops = j.get("ports") or j.get("directions") or []
+        drops = sum(sum(v for v in t.get(k, {}).values()) for t in tops for k in ("dropped", "kernel_dropped"))
+        rx = sum(t.get("rx", t.get("received", 0)) for t in tops)
+        if prev is not None and drops > prev[0]:
+            out.append("%.0f s: %d dropped, %d received" % (j["elapsed"], drops - prev[0], rx - prev[1]))
+        prev = (drops, rx)
+    print("; ".join(out) if out else "none")
+    return 0
+
+
 def main(argv):
     cmd = argv[1] if len(argv) > 1 else ""
     if cmd == "send" and len(argv) in (7, 8):
@@ -248,6 +273,8 @@ def main(argv):
         return watch(int(argv[2]), argv[3], float(argv[4]) if len(argv) == 5 else 86400)
     if cmd == "summary" and len(argv) == 5:
         return summary(argv[2], argv[3], argv[4])
+    if cmd == "stalls" and len(argv) == 3:
+        return stalls(argv[2])
     if cmd == "flat" and len(argv) == 7:
         return flat(argv[2], float(argv[3]), int(argv[4]), int(argv[5]), int(argv[6]))
     print(__doc__, file=sys.stderr)
