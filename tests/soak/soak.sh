@@ -6,7 +6,7 @@
 #   tests/soak/soak.sh [BUILD_DIR]
 #
 # $SOAK_FRAMES (10,000,000) sequence-numbered frames through each of three paths, each at
-# $SOAK_LOAD percent (50) of what a short calibration run measured the path (senders and
+# $SOAK_LOAD percent (25) of what a short calibration run measured the path (senders and
 # verifiers included) to carry:
 #
 #   fwd      gen: g0 198.18.1.1 <=veth=> p0 [fwd: xdpbridge fwd p0 p1 -j] p1 <=veth=> s0 198.18.1.2 :sink
