@@ -333,7 +333,8 @@ static int setup_socket(struct xdpsock_sock *sk, const struct xdpsock__cfg *cfg,
 		};
 
 		if (setsockopt(sk->fd, SOL_XDP, XDP_UMEM_REG, &reg, sizeof(reg))) {
-			if (errno == EPERM || errno == ENOMEM)
+			/* Over RLIMIT_MEMLOCK without CAP_IPC_LOCK the kernel says ENOBUFS (xdp_umem_account_pages). */
+			if (errno == EPERM || errno == ENOMEM || errno == ENOBUFS)
 				return xdpsock__fail(errno,
 						     "cannot register a %zu-byte UMEM: %s (raise RLIMIT_MEMLOCK or grant CAP_IPC_LOCK)",
 						     u->size, strerror(errno));

@@ -16,7 +16,8 @@
  *  - busy polling and multi-buffer: a socket that asks for them is created and receives, or the
  *    error names the feature;
  *  - huge pages: hugepages=REQUIRE gets them once some are reserved (the old reservation is
- *    restored at exit), or fails naming /proc/sys/vm/nr_hugepages.
+ *    restored at exit), or fails naming /proc/sys/vm/nr_hugepages;
+ *  - a UMEM above RLIMIT_MEMLOCK without CAP_IPC_LOCK fails naming both.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/capability.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <net/if.h>
@@ -287,6 +290,39 @@ static void hugepages(void)
 	restore_hugepages();
 }
 
+/*
+ * Not a kernel feature, but a limit the kernel enforces at registration: a UMEM above
+ * RLIMIT_MEMLOCK without CAP_IPC_LOCK.  The kernel answers ENOBUFS; the error must name the limit
+ * and the capability.  In a child: it drops CAP_IPC_LOCK and lowers its limit.
+ */
+static void memlock(void)
+{
+	int st;
+	pid_t pid = fork();
+
+	CHECK(pid >= 0, "fork");
+	if (pid == 0) {
+		struct rlimit rl = { 64 << 10, 64 << 10 };
+		cap_value_t ipc_lock = CAP_IPC_LOCK;
+		cap_t caps = cap_get_proc();
+		struct xdpsock_tx *tx;
+		int err;
+
+		xdpsock_set_log(NULL, NULL);
+		if (!caps || cap_set_flag(caps, CAP_EFFECTIVE, 1, &ipc_lock, CAP_CLEAR) || cap_set_proc(caps) ||
+		    setrlimit(RLIMIT_MEMLOCK, &rl))
+			_exit(3);
+		err = xdpsock_tx_create(&tx, lab_ifindex(l, LAB_A), 0, NULL);
+		if (err == 0)
+			_exit(4);
+		printf("memlock: %d %s\n", err, xdpsock_errmsg());
+		fflush(stdout);
+		_exit(strstr(xdpsock_errmsg(), "RLIMIT_MEMLOCK") && strstr(xdpsock_errmsg(), "CAP_IPC_LOCK") ? 0 : 5);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "a UMEM over RLIMIT_MEMLOCK without CAP_IPC_LOCK: child status %#x (3 setup, 4 no error, 5 wrong words)", st);
+}
+
 int main(void)
 {
 	lab_require_root("it_probes");
@@ -298,6 +334,7 @@ int main(void)
 	optional(XDPSOCK_F_BUSY_POLL, "busy polling (SO_PREFER_BUSY_POLL)", "busy poll", 9602);
 	optional(XDPSOCK_F_MULTI_BUFFER, "multi-buffer AF_XDP (XDP_USE_SG)", "multi-buffer", 9603);
 	hugepages();
+	memlock();
 	lab_down(l);
 	printf("PASS it_probes (%d refusal%s by this kernel, fallbacks checked)\n", refusals, refusals == 1 ? "" : "s");
 	return T_PASS;
