@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <xdpsock/xdpsock.h>
 
 /** xb_now() - CLOCK_MONOTONIC in seconds. */
 double xb_now(void);
@@ -75,13 +76,45 @@ const char *xb_xdp_off_cmd(uint8_t attached);
 /**
  * xb_say_moved() - port @name (as the command line named it) moved to another network
  * namespace (@l: the RTM_DELLINK, l->moved): say where, by the name 'ip netns' knows when it
- * has one, and that the bridge stops.  When our XDP program @prog_id (named @prog; 0: none of
- * ours) went along and is still attached there, say so with the one command that removes it
- * (the bridge cannot: a link in another namespace is reached only by entering it, which needs
- * CAP_SYS_ADMIN, dropped after setup).  @pfx: "xdpbridge fwd: ".  @note: appended to the first
- * line ("" for none).
+ * has one, and that the bridge stops.  @pfx: "xdpbridge fwd: ".  @note: appended ("" for none).
  */
-void xb_say_moved(const char *pfx, const char *name, const struct xnl_link *l, uint32_t prog_id, const char *prog,
-		  const char *note);
+void xb_say_moved(const char *pfx, const char *name, const struct xnl_link *l, const char *note);
+
+/**
+ * xb_say_left_there() - after port @l (the RTM_DELLINK of a move) left: when our XDP program
+ * @prog_id (named @prog; 0: none of ours) is still attached to it there, say so with the one
+ * command that removes it.  The library's own program (fwd) stays there: the bridge cannot reach
+ * a link in another namespace without CAP_SYS_ADMIN, dropped after setup.  The steering program
+ * (tap, tun) is held by a BPF link and goes when the bridge detaches it, wherever the port is;
+ * called after that detach, this says something only where the kernel has no XDP links.
+ */
+void xb_say_left_there(const char *pfx, const struct xnl_link *l, uint32_t prog_id, const char *prog);
+
+/** Why the library refused an interface with -EBUSY, as xb_xdp_busy() tells it. */
+enum xb_busy {
+	XB_BUSY_OTHER,		/* neither below (a race, a busy queue): the library's sentence stands */
+	XB_BUSY_FOREIGN,	/* someone else's program is attached */
+	XB_BUSY_OURS,		/* a program of ours is attached (held by a running process) */
+};
+
+/**
+ * xb_xdp_busy() - the library said -EBUSY for @ifindex: look once at what is attached now, to say
+ * it in the bridge's words (the errno does not tell someone else's program from a live one of
+ * ours or from a race).  Read only: the policy is the library's.  @ours: our program's name.
+ * @name, @id, @mode: the program found (for XB_BUSY_FOREIGN and XB_BUSY_OURS).
+ */
+enum xb_busy xb_xdp_busy(int ifindex, const char *ours, char *name, size_t namelen, uint32_t *id, const char **mode);
+
+struct xb_log {
+	const char *pfx;	/* "xdpbridge fwd: " */
+	const int *verbose;	/* -v count */
+};
+
+/**
+ * xb_log_cb() - the library's log callback (ctx: struct xb_log): its warnings in the bridge's
+ * voice (prefix, "--force:" for a removal it made as asked), its notes with -v, its debug with
+ * -vv.  Errors come back through xdpsock_errmsg() from the call that failed, printed there.
+ */
+void xb_log_cb(enum xdpsock_log_level level, const char *msg, void *ctx);
 
 #endif

@@ -62,17 +62,6 @@ struct fwd_run {
 	bool out_failed;		/* stdout could not be written: no summary either */
 };
 
-static void log_cb(enum xdpsock_log_level level, const char *msg, void *ctx)
-{
-	int verbose = *(const int *)ctx;
-
-	/* Errors come back through xdpsock_errmsg() from the call that failed, and are printed there. */
-	if (level == XDPSOCK_LOG_WARN)
-		fprintf(stderr, PFX "libxdpsock: warning: %s\n", msg);
-	else if ((level == XDPSOCK_LOG_INFO && verbose) || (level == XDPSOCK_LOG_DEBUG && verbose > 1))
-		fprintf(stderr, PFX "libxdpsock: %s\n", msg);
-}
-
 /* ---- discovery ----------------------------------------------------------- */
 
 static int port_of(const struct fwd_run *r, int ifindex)
@@ -221,9 +210,10 @@ static void on_link(enum xnl_link_event ev, const struct xnl_link *l, void *ctx)
 		}
 		break;
 	case XNL_LINK_GONE:
-		if (l->moved)	/* our program went along: say what stays there and how to remove it */
-			xb_say_moved(PFX, name, l, r->prog_id[p], XDPSOCK_PROG_NAME, "");
-		else
+		if (l->moved) {	/* the library's program went along: say what stays there and how to remove it */
+			xb_say_moved(PFX, name, l, "");
+			xb_say_left_there(PFX, l, r->prog_id[p], XDPSOCK_PROG_NAME);
+		} else
 			fprintf(stderr, PFX "%s disappeared: stopping\n", name);
 		/* Down as well: the drain then leaves it alone instead of failing to transmit into it. */
 		__atomic_store_n(&r->ctl.down[p], 1, __ATOMIC_RELAXED);
@@ -340,7 +330,7 @@ static void summary(struct fwd_run *r)
 
 static int open_workers(struct fwd_run *r)
 {
-	char err[512], foreign[512], mode[256];
+	char err[512], mode[256];
 	bool share = !r->cfg.no_share;
 	unsigned int i;
 	int p, ret;
@@ -360,13 +350,18 @@ static int open_workers(struct fwd_run *r)
 		w->ctl = &r->ctl;
 		/* After the first worker, the others follow its choice: no point retrying a refused share. */
 		ret = fwd_worker_open(w, &r->cfg, r->ifindex, &share, err, sizeof(err));
-		/* A program attached since setup() looked: named in our words, as there. */
-		for (p = 0; ret == -EBUSY && p < 2; p++)
-			if (fwd_foreign_check(r->ifindex[p], r->cfg.ifname[p], XDPSOCK_PROG_NAME, false, foreign,
-					      sizeof(foreign)) == -EBUSY) {
-				snprintf(err, sizeof(err), "%s", foreign);
-				break;
+		/* Someone else's program (not removed: no --force): named in the bridge's words. */
+		for (p = 0; ret == -EBUSY && p < 2; p++) {
+			char prog[64];
+			const char *how;
+			uint32_t id;
+
+			if (xb_xdp_busy(r->ifindex[p], XDPSOCK_PROG_NAME, prog, sizeof(prog), &id, &how) == XB_BUSY_FOREIGN) {
+				xb_foreign_prog_msg(err, sizeof(err), r->cfg.ifname[p], prog, id, how);
+				fprintf(stderr, PFX "%s\n", err);
+				return -1;
 			}
+		}
 		if (ret) {
 			fprintf(stderr, PFX "setting up queue %u: %s\n", w->queue, err);
 			return -1;
@@ -518,15 +513,8 @@ static int setup(struct fwd_run *r)
 	}
 	if (discover(r) || check_cpus(&r->cfg))
 		return -1;
-	for (p = 0; p < 2; p++) {
+	for (p = 0; p < 2; p++)
 		__atomic_store_n(&r->ctl.max_len[p], max_len(r, r->mtu[p]), __ATOMIC_RELAXED);
-		/* Someone else's program: refused here, in our words, before the library would (or removed: --force). */
-		if (fwd_foreign_check(r->ifindex[p], r->cfg.ifname[p], XDPSOCK_PROG_NAME, r->cfg.force, err, sizeof(err)) <
-		    0) {
-			fprintf(stderr, PFX "%s\n", err);
-			return -1;
-		}
-	}
 	if (open_workers(r))
 		return -1;
 	note_progs(r);
@@ -596,6 +584,7 @@ static void teardown(struct fwd_run *r)
 int cmd_fwd(int argc, char **argv)
 {
 	struct fwd_run r;
+	struct xb_log lg = { .pfx = PFX, .verbose = &r.cfg.verbose };
 	char err[512];
 	unsigned int i;
 
@@ -611,7 +600,7 @@ int cmd_fwd(int argc, char **argv)
 	case FWD_PARSE_OK:
 		break;
 	}
-	xdpsock_set_log(log_cb, &r.cfg.verbose);
+	xdpsock_set_log(xb_log_cb, &lg);
 	r.ctl.batch = r.cfg.batch;
 	r.ctl.busy_poll = r.cfg.busy_poll;
 	r.ctl.ifname[0] = r.cfg.ifname[0];

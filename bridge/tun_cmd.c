@@ -81,18 +81,11 @@ struct tun_run {
 	struct recent recent[RECENT];
 	unsigned int recent_next;
 	bool resolve_err_said;
+	struct xb_log log;		/* the library's words, in ours */
+	bool if_moved;			/* IF left for another namespace: what became of our program there is */
+	struct xnl_link if_gone;	/* said after the detach (its RTM_DELLINK) */
+	uint32_t steer_id;
 };
-
-static void log_cb(enum xdpsock_log_level level, const char *msg, void *ctx)
-{
-	const struct tun_run *r = ctx;
-
-	/* Errors come back through xdpsock_errmsg() from the call that failed, and are printed there. */
-	if (level == XDPSOCK_LOG_WARN)
-		fprintf(stderr, "%slibxdpsock: warning: %s\n", r->pfx, msg);
-	else if ((level == XDPSOCK_LOG_INFO && r->cfg.verbose) || (level == XDPSOCK_LOG_DEBUG && r->cfg.verbose > 1))
-		fprintf(stderr, "%slibxdpsock: %s\n", r->pfx, msg);
-}
 
 static uint64_t mac64(const uint8_t mac[6])
 {
@@ -230,9 +223,12 @@ static void on_if(struct tun_run *r, enum xnl_link_event ev, const struct xnl_li
 		}
 		break;
 	case XNL_LINK_GONE:
-		if (l->moved)	/* the steering program went along: say what stays there and how to remove it */
-			xb_say_moved(r->pfx, name, l, r->steer ? tun_steer_id(r->steer) : 0, XB_STEER_PROG_NAME, "");
-		else
+		if (l->moved) {
+			/* The steering program went along; detaching it at exit reaches it there (a BPF link). */
+			xb_say_moved(r->pfx, name, l, "");
+			r->if_moved = true;
+			r->if_gone = *l;
+		} else
 			fprintf(stderr, "%s%s disappeared: stopping\n", r->pfx, name);
 		__atomic_store_n(&r->ctl.down[TUN_NIC], 1, __ATOMIC_RELAXED);
 		stop(r, "error", XB_EXIT_ERROR);
@@ -284,7 +280,7 @@ static void on_dev(struct tun_run *r, enum xnl_link_event ev, const struct xnl_l
 		break;
 	case XNL_LINK_GONE:
 		if (l->moved)
-			xb_say_moved(r->pfx, name, l, 0, NULL,
+			xb_say_moved(r->pfx, name, l,
 				     r->dev.created ? " (the bridge made it: it goes away there when the bridge exits)" :
 						      " (a persistent device: it stays there)");
 		else
@@ -709,8 +705,12 @@ static void teardown(struct tun_run *r)
 	stop(r, r->reason ? r->reason : "error", r->exit_code);
 	for (i = 0; i < r->nw; i++)
 		tun_worker_join(&r->w[i]);
+	r->steer_id = r->steer ? tun_steer_id(r->steer) : 0;
 	tun_steer_close(r->steer);
 	r->steer = NULL;
+	/* Left behind only where the kernel has no XDP links (the library attached over netlink). */
+	if (r->if_moved)
+		xb_say_left_there(r->pfx, &r->if_gone, r->steer_id, XB_STEER_PROG_NAME);
 	for (i = 0; i < r->nw; i++)
 		tun_worker_close(&r->w[i]);
 	free(r->w);
@@ -766,7 +766,9 @@ static int run(enum tun_kind kind, int argc, char **argv)
 	case TUN_PARSE_OK:
 		break;
 	}
-	xdpsock_set_log(log_cb, r);
+	r->log.pfx = r->pfx;
+	r->log.verbose = &r->cfg.verbose;
+	xdpsock_set_log(xb_log_cb, &r->log);
 	r->ctl.kind = kind;
 	r->ctl.batch = r->cfg.batch;
 	r->ctl.ifname = r->cfg.ifname;
