@@ -11,10 +11,34 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <xdpsock/xdpsock.h>
 
 /** xb_now() - CLOCK_MONOTONIC in seconds. */
 double xb_now(void);
+
+/** xb_now_ms() - CLOCK_MONOTONIC in milliseconds (the vDSO: no syscall; workers call it). */
+static inline long xb_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A field of a control block the main thread writes and a worker reads (stop, down, MTU): relaxed,
+ * since each is a value on its own; what must be ordered uses acquire/release at its own place.
+ */
+static inline int xb_load_int(const int *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline uint32_t xb_load_u32(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
 
 /** xb_epoll_add() - watch @fd for EPOLLIN in @ep, reported with data.u32 = @tag.  0 or -1 (errno). */
 int xb_epoll_add(int ep, int fd, uint32_t tag);

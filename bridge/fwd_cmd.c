@@ -30,6 +30,7 @@
 #include "cmd.h"
 #include "daemon.h"
 #include "fwd.h"
+#include "run.h"
 
 #define PFX "xdpbridge fwd: "
 #define ETH_HDR 14u
@@ -37,8 +38,6 @@
 #define PUBLISH_WAIT_MS 100	/* how long a periodic report waits for busy workers' snapshots */
 /* The library's steering program (lib/prog.c PROG_NAME): --force leaves it to the library. */
 #define XDPSOCK_PROG_NAME "xdpsock_redir"
-
-enum { EV_SIGNAL = 1, EV_MONITOR, EV_INTERVAL, EV_DURATION, EV_WORKER };
 
 struct fwd_run {
 	struct fwd_cfg cfg;
@@ -50,11 +49,7 @@ struct fwd_run {
 	char name_now[2][IF_NAMESIZE];	/* as the kernel calls it now (renames are followed by index) */
 	bool shared;
 	uint32_t prog_id[2];		/* the library's program on each port once the sockets exist; 0 unknown */
-	struct xnl_monitor *mon;
-	int ep, sfd, tfd_interval, tfd_duration;
-	bool stopping;
-	const char *reason;
-	int exit_code;
+	struct xb_run run;		/* the main loop (run.c) */
 	double t_start, t_prev;
 	struct xb_queue_stats *snap;	/* per worker, the latest read */
 	struct xb_queue_stats prev;	/* totals at the previous periodic report */
@@ -175,18 +170,6 @@ static void wake_all(struct fwd_run *r)
 		fwd_worker_wake(&r->w[i]);
 }
 
-static void stop(struct fwd_run *r, const char *reason, int code)
-{
-	if (r->stopping)
-		return;
-	r->stopping = true;
-	r->reason = reason;
-	r->exit_code = code;
-	/* Pairs with the workers' relaxed loads: they only need to see it eventually, the wake does the rest. */
-	__atomic_store_n(&r->ctl.stop, 1, __ATOMIC_RELEASE);
-	wake_all(r);
-}
-
 /* ---- link events --------------------------------------------------------- */
 
 static void on_link(enum xnl_link_event ev, const struct xnl_link *l, void *ctx)
@@ -217,7 +200,7 @@ static void on_link(enum xnl_link_event ev, const struct xnl_link *l, void *ctx)
 			fprintf(stderr, PFX "%s disappeared: stopping\n", name);
 		/* Down as well: the drain then leaves it alone instead of failing to transmit into it. */
 		__atomic_store_n(&r->ctl.down[p], 1, __ATOMIC_RELAXED);
-		stop(r, "error", XB_EXIT_ERROR);
+		xb_run_stop(&r->run, "error", XB_EXIT_ERROR);
 		break;
 	case XNL_LINK_CHANGED:
 		/* Our own XDP program's attachment is a change too: only the MTU matters here. */
@@ -303,7 +286,7 @@ static void periodic(struct fwd_run *r)
 		/* Nobody reads the statistics any more (a closed pipe): stop rather than run blind. */
 		fprintf(stderr, PFX "cannot write the statistics: %s: stopping\n", strerror(errno));
 		r->out_failed = true;
-		stop(r, "error", XB_EXIT_ERROR);
+		xb_run_stop(&r->run, "error", XB_EXIT_ERROR);
 	}
 	xb_stats_total(&rep, &r->prev);
 	r->have_prev = true;
@@ -314,7 +297,7 @@ static void summary(struct fwd_run *r)
 {
 	uint32_t queues[FWD_MAX_QUEUES];
 	int cpus[FWD_MAX_QUEUES];
-	struct xb_summary s = { .reason = r->reason, .shared_umem = r->shared, .drained = true };
+	struct xb_summary s = { .reason = r->run.reason, .shared_umem = r->shared, .drained = true };
 	struct xb_report rep;
 	unsigned int i;
 
@@ -414,71 +397,32 @@ static void close_workers(struct fwd_run *r)
 
 /* ---- the event loop ------------------------------------------------------ */
 
-static void on_signal(struct fwd_run *r)
+static void op_wake(void *ctx)
 {
-	struct signalfd_siginfo si;
-
-	if (read(r->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
-		return;
-	stop(r, xb_signame((int)si.ssi_signo), XB_EXIT_OK);
+	wake_all(ctx);
 }
 
-static void on_worker_error(struct fwd_run *r, int fd)
+static bool op_failed(void *ctx)
 {
-	uint64_t v;
+	const struct fwd_run *r = ctx;
 	unsigned int i;
 
-	if (read(fd, &v, sizeof(v)) < 0)
-		return;
 	for (i = 0; i < r->nw; i++)
 		if (__atomic_load_n(&r->w[i].failed, __ATOMIC_ACQUIRE))
-			stop(r, "error", XB_EXIT_ERROR);
+			return true;
+	return false;
 }
 
-static void loop(struct fwd_run *r)
+static void op_periodic(void *ctx)
 {
-	struct epoll_event evs[8];
-	uint64_t ticks;
-	int n, i, err;
-
-	while (!r->stopping) {
-		n = epoll_wait(r->ep, evs, 8, -1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, PFX "epoll_wait: %s\n", strerror(errno));
-			stop(r, "error", XB_EXIT_ERROR);
-			break;
-		}
-		for (i = 0; i < n; i++) {
-			switch (evs[i].data.u32) {
-			case EV_SIGNAL:
-				on_signal(r);
-				break;
-			case EV_DURATION:
-				if (read(r->tfd_duration, &ticks, sizeof(ticks)) == (ssize_t)sizeof(ticks))
-					stop(r, "duration", XB_EXIT_OK);
-				break;
-			case EV_INTERVAL:
-				if (read(r->tfd_interval, &ticks, sizeof(ticks)) == (ssize_t)sizeof(ticks) && !r->stopping)
-					periodic(r);
-				break;
-			case EV_MONITOR:
-				err = xnl_monitor_dispatch(r->mon);
-				if (err < 0) {
-					fprintf(stderr, PFX "link monitor: %s\n", xnl_errmsg());
-					/* After a malformed event the monitor re-reads the links by itself. */
-					if (err != -EBADMSG)
-						stop(r, "error", XB_EXIT_ERROR);
-				}
-				break;
-			case EV_WORKER:
-				on_worker_error(r, r->ctl.main_evfd);
-				break;
-			}
-		}
-	}
+	periodic(ctx);
 }
+
+static const struct xb_run_ops fwd_ops = {
+	.wake = op_wake,
+	.failed = op_failed,
+	.periodic = op_periodic,
+};
 
 /* Signals, fds, interfaces, sockets, capabilities: everything before the workers run.  0 or -1 (said why). */
 static int setup(struct fwd_run *r)
@@ -491,11 +435,11 @@ static int setup(struct fwd_run *r)
 	 * stops right after it, through the normal teardown).  A closed stdout must not kill us with
 	 * programs attached: write errors are reported instead.
 	 */
-	r->sfd = xb_signals_open();
-	r->ep = epoll_create1(EPOLL_CLOEXEC);
+	r->run.sfd = xb_signals_open();
+	r->run.ep = epoll_create1(EPOLL_CLOEXEC);
 	r->ctl.main_evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (r->sfd < 0 || r->ep < 0 || r->ctl.main_evfd < 0 || xb_epoll_add(r->ep, r->sfd, EV_SIGNAL) ||
-	    xb_epoll_add(r->ep, r->ctl.main_evfd, EV_WORKER)) {
+	if (r->run.sfd < 0 || r->run.ep < 0 || r->ctl.main_evfd < 0 || xb_epoll_add(r->run.ep, r->run.sfd, XB_EV_SIGNAL) ||
+	    xb_epoll_add(r->run.ep, r->ctl.main_evfd, XB_EV_WORKER)) {
 		fprintf(stderr, PFX "cannot set up signalfd/epoll/eventfd: %s\n", strerror(errno));
 		return -1;
 	}
@@ -503,11 +447,11 @@ static int setup(struct fwd_run *r)
 	 * The monitor first: a link that changes or goes away from now on is reported in the loop
 	 * (events are only dispatched there, after discover() has named our two interfaces).
 	 */
-	if (xnl_monitor_open(&r->mon, on_link, r)) {
+	if (xnl_monitor_open(&r->run.mon, on_link, r)) {
 		fprintf(stderr, PFX "link monitor: %s\n", xnl_errmsg());
 		return -1;
 	}
-	if (xb_epoll_add(r->ep, xnl_monitor_fd(r->mon), EV_MONITOR)) {
+	if (xb_epoll_add(r->run.ep, xnl_monitor_fd(r->run.mon), XB_EV_MONITOR)) {
 		fprintf(stderr, PFX "link monitor: %s\n", strerror(errno));
 		return -1;
 	}
@@ -551,8 +495,8 @@ static int start(struct fwd_run *r)
 		}
 	}
 	fprintf(stderr, PFX "forwarding %s <-> %s on %u queue(s)\n", r->cfg.ifname[0], r->cfg.ifname[1], r->nw);
-	if ((r->cfg.interval > 0 && (r->tfd_interval = xb_timerfd(r->ep, r->cfg.interval, true, EV_INTERVAL)) < 0) ||
-	    (r->cfg.duration > 0 && (r->tfd_duration = xb_timerfd(r->ep, r->cfg.duration, false, EV_DURATION)) < 0)) {
+	if ((r->cfg.interval > 0 && (r->run.tfd_interval = xb_timerfd(r->run.ep, r->cfg.interval, true, XB_EV_INTERVAL)) < 0) ||
+	    (r->cfg.duration > 0 && (r->run.tfd_duration = xb_timerfd(r->run.ep, r->cfg.duration, false, XB_EV_DURATION)) < 0)) {
 		fprintf(stderr, PFX "cannot create a timer: %s\n", strerror(errno));
 		return -1;
 	}
@@ -562,23 +506,23 @@ static int start(struct fwd_run *r)
 /* Workers stopped (drained) and joined, sockets destroyed (the XDP programs go with the last), fds closed. */
 static void teardown(struct fwd_run *r)
 {
-	stop(r, r->reason ? r->reason : "error", r->exit_code);
+	xb_run_stop(&r->run, r->run.reason ? r->run.reason : "error", r->run.exit_code);
 	close_workers(r);
-	xnl_monitor_close(r->mon);
-	if (r->tfd_duration >= 0)
-		close(r->tfd_duration);
-	if (r->tfd_interval >= 0)
-		close(r->tfd_interval);
+	xnl_monitor_close(r->run.mon);
+	if (r->run.tfd_duration >= 0)
+		close(r->run.tfd_duration);
+	if (r->run.tfd_interval >= 0)
+		close(r->run.tfd_interval);
 	if (r->ctl.main_evfd >= 0)
 		close(r->ctl.main_evfd);
-	if (r->ep >= 0)
-		close(r->ep);
+	if (r->run.ep >= 0)
+		close(r->run.ep);
 	/*
 	 * The signals stay blocked: a second SIGTERM that arrived during the teardown would, once
 	 * unblocked, kill the process on its way out and turn exit 0 into a death by signal.
 	 */
-	if (r->sfd >= 0)
-		close(r->sfd);
+	if (r->run.sfd >= 0)
+		close(r->run.sfd);
 }
 
 int cmd_fwd(int argc, char **argv)
@@ -589,8 +533,13 @@ int cmd_fwd(int argc, char **argv)
 	unsigned int i;
 
 	memset(&r, 0, sizeof(r));
-	r.ep = r.sfd = r.tfd_interval = r.tfd_duration = r.ctl.main_evfd = -1;
-	r.exit_code = XB_EXIT_ERROR;
+	r.run.ep = r.run.sfd = r.run.tfd_interval = r.run.tfd_duration = r.ctl.main_evfd = -1;
+	r.run.exit_code = XB_EXIT_ERROR;
+	r.run.ops = &fwd_ops;
+	r.run.ctx = &r;
+	r.run.pfx = PFX;
+	r.run.stop_flag = &r.ctl.stop;
+	r.run.main_evfd = &r.ctl.main_evfd;
 	switch (fwd_cfg_parse(&r.cfg, argc, argv, err, sizeof(err))) {
 	case FWD_PARSE_HELP:
 		return xb_flush_stdout("xdpbridge fwd");
@@ -610,7 +559,7 @@ int cmd_fwd(int argc, char **argv)
 		teardown(&r);
 		return XB_EXIT_ERROR;
 	}
-	loop(&r);
+	xb_run_loop(&r.run);
 	for (i = 0; i < r.nw; i++)
 		fwd_worker_join(&r.w[i]);
 	for (i = 0; i < r.nw; i++)
@@ -618,9 +567,9 @@ int cmd_fwd(int argc, char **argv)
 			fprintf(stderr, PFX "%s\n", r.w[i].errmsg);
 	if (!r.out_failed) {
 		summary(&r);
-		if (xb_flush_stdout("xdpbridge fwd") && r.exit_code == XB_EXIT_OK)
-			r.exit_code = XB_EXIT_ERROR;
+		if (xb_flush_stdout("xdpbridge fwd") && r.run.exit_code == XB_EXIT_OK)
+			r.run.exit_code = XB_EXIT_ERROR;
 	}
 	teardown(&r);
-	return r.exit_code;
+	return r.run.exit_code;
 }

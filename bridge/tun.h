@@ -234,6 +234,17 @@ unsigned int tun_neigh_count(const struct tun_neigh *n);
  * answer arrives as an event.  Return: 0 or -errno (xnl_errmsg()).
  */
 int tun_neigh_resolve(struct tun_neigh *n, int family, const uint8_t *addr);
+
+#define TUN_NEIGH_ASK_EVERY_MS 1000	/* between two resolutions of one next hop */
+#define TUN_NEIGH_ASKED 64		/* next hops remembered for that */
+
+/**
+ * tun_neigh_ask() - a worker found no entry for (@family, @addr): tun_neigh_resolve() it, at most
+ * once per TUN_NEIGH_ASK_EVERY_MS per next hop (resolution's one rate limiter; the workers only
+ * coalesce repeats of one miss, so that a flow of packets to it is not one wakeup each).
+ * Return: 1 asked, 0 asked lately (nothing sent), or -errno (xnl_errmsg()).
+ */
+int tun_neigh_ask(struct tun_neigh *n, int family, const uint8_t *addr);
 /** tun_neigh_close() - NULL-safe. */
 void tun_neigh_close(struct tun_neigh *n);
 

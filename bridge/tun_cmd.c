@@ -37,20 +37,11 @@
 
 #include "cmd.h"
 #include "daemon.h"
+#include "run.h"
 #include "tun.h"
 #include "xnl.h"
 
 #define PUBLISH_WAIT_MS 100	/* how long a periodic report waits for busy workers' snapshots */
-#define RESOLVE_EVERY 1.0	/* seconds between two resolutions of one next hop */
-#define RECENT 64		/* next hops remembered for that */
-
-enum { EV_SIGNAL = 1, EV_MONITOR, EV_NEIGH, EV_INTERVAL, EV_DURATION, EV_WORKER };
-
-struct recent {
-	int family;
-	uint8_t addr[16];
-	double when;
-};
 
 struct tun_run {
 	struct tun_cfg cfg;
@@ -67,19 +58,13 @@ struct tun_run {
 	bool dev_open;
 	struct tun_steer *steer;
 	struct tun_neigh *neigh;
-	struct xnl_monitor *mon;
 	int promisc_fd;
-	int ep, sfd, tfd_interval, tfd_duration;
-	bool stopping;
-	const char *reason;
-	int exit_code;
+	struct xb_run run;		/* the main loop (run.c) */
 	double t_start, t_prev;
 	struct tun_q_stats *snap;	/* per worker, the latest read */
 	struct tun_q_stats prev;	/* totals at the previous periodic report */
 	bool have_prev;
 	bool out_failed;
-	struct recent recent[RECENT];
-	unsigned int recent_next;
 	bool resolve_err_said;
 	struct xb_log log;		/* the library's words, in ours */
 	bool if_moved;			/* IF left for another namespace: what became of our program there is */
@@ -191,18 +176,6 @@ static void wake_all(struct tun_run *r)
 		tun_worker_wake(&r->w[i]);
 }
 
-static void stop(struct tun_run *r, const char *reason, int code)
-{
-	if (r->stopping)
-		return;
-	r->stopping = true;
-	r->reason = reason;
-	r->exit_code = code;
-	/* Pairs with the workers' relaxed loads: they only need to see it eventually, the wake does the rest. */
-	__atomic_store_n(&r->ctl.stop, 1, __ATOMIC_RELEASE);
-	wake_all(r);
-}
-
 /* ---- link events ---------------------------------------------------------- */
 
 static void on_if(struct tun_run *r, enum xnl_link_event ev, const struct xnl_link *l)
@@ -231,7 +204,7 @@ static void on_if(struct tun_run *r, enum xnl_link_event ev, const struct xnl_li
 		} else
 			fprintf(stderr, "%s%s disappeared: stopping\n", r->pfx, name);
 		__atomic_store_n(&r->ctl.down[TUN_NIC], 1, __ATOMIC_RELAXED);
-		stop(r, "error", XB_EXIT_ERROR);
+		xb_run_stop(&r->run, "error", XB_EXIT_ERROR);
 		break;
 	case XNL_LINK_CHANGED:
 		if (l->mtu != r->if_mtu) {
@@ -286,7 +259,7 @@ static void on_dev(struct tun_run *r, enum xnl_link_event ev, const struct xnl_l
 		else
 			fprintf(stderr, "%s%s disappeared (deleted under the bridge): stopping\n", r->pfx, name);
 		__atomic_store_n(&r->ctl.down[TUN_DEV], 1, __ATOMIC_RELAXED);
-		stop(r, "error", XB_EXIT_ERROR);
+		xb_run_stop(&r->run, "error", XB_EXIT_ERROR);
 		break;
 	case XNL_LINK_CHANGED:
 		if (l->mtu != r->dev_mtu) {
@@ -316,22 +289,6 @@ static void on_link(enum xnl_link_event ev, const struct xnl_link *l, void *ctx)
 
 /* ---- next hops the workers could not find ------------------------------------ */
 
-static bool recently(struct tun_run *r, const struct tun_miss *m, double now)
-{
-	size_t alen = m->family == 4 ? 4 : 16;
-	unsigned int i;
-
-	for (i = 0; i < RECENT; i++)
-		if (r->recent[i].family == (int)m->family && !memcmp(r->recent[i].addr, m->addr, alen) &&
-		    now - r->recent[i].when < RESOLVE_EVERY)
-			return true;
-	r->recent[r->recent_next].family = (int)m->family;
-	memcpy(r->recent[r->recent_next].addr, m->addr, 16);
-	r->recent[r->recent_next].when = now;
-	r->recent_next = (r->recent_next + 1) % RECENT;
-	return false;
-}
-
 static void resolve_misses(struct tun_run *r)
 {
 	char text[INET6_ADDRSTRLEN];
@@ -342,13 +299,15 @@ static void resolve_misses(struct tun_run *r)
 		return;
 	for (i = 0; i < r->nw; i++)
 		for (k = 0; k < TUN_MISS_SLOTS && tun_miss_pop(&r->w[i].miss, &m); k++) {
-			if (recently(r, &m, xb_now()))
-				continue;
+			int ret = tun_neigh_ask(r->neigh, (int)m.family, m.addr);
+
+			if (!ret)
+				continue;	/* asked lately */
 			inet_ntop(m.family == 4 ? AF_INET : AF_INET6, m.addr, text, sizeof(text));
 			if (r->cfg.verbose)
 				fprintf(stderr, "%sno neighbour %s on %s: asking the kernel to resolve it\n", r->pfx, text,
 					r->cfg.ifname);
-			if (tun_neigh_resolve(r->neigh, (int)m.family, m.addr) && !r->resolve_err_said) {
+			if (ret < 0 && !r->resolve_err_said) {
 				r->resolve_err_said = true;
 				fprintf(stderr, "%scannot ask the kernel to resolve %s on %s: %s (packets to it are dropped as "
 						"no_neigh until it is known)\n",
@@ -422,7 +381,7 @@ static void periodic(struct tun_run *r)
 		/* Nobody reads the statistics any more (a closed pipe): stop rather than run blind. */
 		fprintf(stderr, "%scannot write the statistics: %s: stopping\n", r->pfx, strerror(errno));
 		r->out_failed = true;
-		stop(r, "error", XB_EXIT_ERROR);
+		xb_run_stop(&r->run, "error", XB_EXIT_ERROR);
 	}
 	tun_stats_total(&rep, &r->prev);
 	r->have_prev = true;
@@ -443,7 +402,7 @@ static void summary(struct tun_run *r)
 	rep.elapsed = xb_now() - r->t_start;
 	for (i = 0; i < r->nw; i++)
 		drained &= r->w[i].drained;
-	tun_summary_print(stdout, &rep, r->reason, drained, r->cfg.json);
+	tun_summary_print(stdout, &rep, r->run.reason, drained, r->cfg.json);
 }
 
 /* ---- setup ------------------------------------------------------------------- */
@@ -529,17 +488,17 @@ static int setup(struct tun_run *r)
 	char err[512], kept[256];
 	unsigned int i;
 
-	r->sfd = xb_signals_open();
-	r->ep = epoll_create1(EPOLL_CLOEXEC);
+	r->run.sfd = xb_signals_open();
+	r->run.ep = epoll_create1(EPOLL_CLOEXEC);
 	r->ctl.main_evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (r->sfd < 0 || r->ep < 0 || r->ctl.main_evfd < 0 || xb_epoll_add(r->ep, r->sfd, EV_SIGNAL) ||
-	    xb_epoll_add(r->ep, r->ctl.main_evfd, EV_WORKER)) {
+	if (r->run.sfd < 0 || r->run.ep < 0 || r->ctl.main_evfd < 0 || xb_epoll_add(r->run.ep, r->run.sfd, XB_EV_SIGNAL) ||
+	    xb_epoll_add(r->run.ep, r->ctl.main_evfd, XB_EV_WORKER)) {
 		fprintf(stderr, "%scannot set up signalfd/epoll/eventfd: %s\n", r->pfx, strerror(errno));
 		return -1;
 	}
 	/* The monitor first: a link that changes or goes away from now on is reported in the loop. */
-	if (xnl_monitor_open(&r->mon, on_link, r) || xb_epoll_add(r->ep, xnl_monitor_fd(r->mon), EV_MONITOR)) {
-		fprintf(stderr, "%slink monitor: %s\n", r->pfx, r->mon ? strerror(errno) : xnl_errmsg());
+	if (xnl_monitor_open(&r->run.mon, on_link, r) || xb_epoll_add(r->run.ep, xnl_monitor_fd(r->run.mon), XB_EV_MONITOR)) {
+		fprintf(stderr, "%slink monitor: %s\n", r->pfx, r->run.mon ? strerror(errno) : xnl_errmsg());
 		return -1;
 	}
 	if (discover(r))
@@ -565,7 +524,7 @@ static int setup(struct tun_run *r)
 	if (open_device(r))
 		return -1;
 	if (r->cfg.kind == TUN_KIND_TUN && !r->cfg.have_peer_mac) {
-		if (tun_neigh_open(&r->neigh, r->ifindex) || xb_epoll_add(r->ep, tun_neigh_fd(r->neigh), EV_NEIGH)) {
+		if (tun_neigh_open(&r->neigh, r->ifindex) || xb_epoll_add(r->run.ep, tun_neigh_fd(r->neigh), XB_EV_MODE)) {
 			fprintf(stderr, "%sneighbour table of %s: %s\n", r->pfx, r->cfg.ifname,
 				r->neigh ? strerror(errno) : xnl_errmsg());
 			return -1;
@@ -608,8 +567,8 @@ static int start(struct tun_run *r)
 		}
 	}
 	fprintf(stderr, "%sbridging %s <-> %s on %u queue(s)\n", r->pfx, r->cfg.ifname, r->cfg.devname, r->nw);
-	if ((r->cfg.interval > 0 && (r->tfd_interval = xb_timerfd(r->ep, r->cfg.interval, true, EV_INTERVAL)) < 0) ||
-	    (r->cfg.duration > 0 && (r->tfd_duration = xb_timerfd(r->ep, r->cfg.duration, false, EV_DURATION)) < 0)) {
+	if ((r->cfg.interval > 0 && (r->run.tfd_interval = xb_timerfd(r->run.ep, r->cfg.interval, true, XB_EV_INTERVAL)) < 0) ||
+	    (r->cfg.duration > 0 && (r->run.tfd_duration = xb_timerfd(r->run.ep, r->cfg.duration, false, XB_EV_DURATION)) < 0)) {
 		fprintf(stderr, "%scannot create a timer: %s\n", r->pfx, strerror(errno));
 		return -1;
 	}
@@ -618,81 +577,54 @@ static int start(struct tun_run *r)
 
 /* ---- the event loop ------------------------------------------------------------ */
 
-static void on_signal(struct tun_run *r)
+static void op_wake(void *ctx)
 {
-	struct signalfd_siginfo si;
-
-	if (read(r->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
-		return;
-	stop(r, xb_signame((int)si.ssi_signo), XB_EXIT_OK);
+	wake_all(ctx);
 }
 
-static void on_worker(struct tun_run *r)
+static bool op_failed(void *ctx)
 {
+	const struct tun_run *r = ctx;
 	unsigned int i;
-	uint64_t v;
 
-	if (read(r->ctl.main_evfd, &v, sizeof(v)) < 0)
-		return;
 	for (i = 0; i < r->nw; i++)
 		if (__atomic_load_n(&r->w[i].failed, __ATOMIC_ACQUIRE))
-			stop(r, "error", XB_EXIT_ERROR);
-	resolve_misses(r);
+			return true;
+	return false;
 }
 
-static void loop(struct tun_run *r)
+static void op_periodic(void *ctx)
 {
-	struct epoll_event evs[8];
-	uint64_t ticks;
-	int n, i, err;
+	periodic(ctx);
+}
 
-	while (!r->stopping) {
-		n = epoll_wait(r->ep, evs, 8, -1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, "%sepoll_wait: %s\n", r->pfx, strerror(errno));
-			stop(r, "error", XB_EXIT_ERROR);
-			break;
-		}
-		for (i = 0; i < n; i++) {
-			switch (evs[i].data.u32) {
-			case EV_SIGNAL:
-				on_signal(r);
-				break;
-			case EV_DURATION:
-				if (read(r->tfd_duration, &ticks, sizeof(ticks)) == (ssize_t)sizeof(ticks))
-					stop(r, "duration", XB_EXIT_OK);
-				break;
-			case EV_INTERVAL:
-				if (read(r->tfd_interval, &ticks, sizeof(ticks)) == (ssize_t)sizeof(ticks) &&
-				    !r->stopping)
-					periodic(r);
-				break;
-			case EV_MONITOR:
-				err = xnl_monitor_dispatch(r->mon);
-				if (err < 0) {
-					fprintf(stderr, "%slink monitor: %s\n", r->pfx, xnl_errmsg());
-					/* After a malformed event the monitor re-reads the links by itself. */
-					if (err != -EBADMSG)
-						stop(r, "error", XB_EXIT_ERROR);
-				}
-				break;
-			case EV_NEIGH:
-				err = tun_neigh_dispatch(r->neigh);
-				if (err < 0) {
-					fprintf(stderr, "%sneighbour table of %s: %s\n", r->pfx, r->cfg.ifname, xnl_errmsg());
-					if (err != -EBADMSG)
-						stop(r, "error", XB_EXIT_ERROR);
-				}
-				break;
-			case EV_WORKER:
-				on_worker(r);
-				break;
-			}
-		}
+static void op_after_wake(void *ctx)
+{
+	resolve_misses(ctx);
+}
+
+/* The neighbour table's events (XB_EV_MODE). */
+static void op_on_fd(void *ctx, uint32_t tag)
+{
+	struct tun_run *r = ctx;
+	int err;
+
+	(void)tag;
+	err = tun_neigh_dispatch(r->neigh);
+	if (err < 0) {
+		fprintf(stderr, "%sneighbour table of %s: %s\n", r->pfx, r->cfg.ifname, xnl_errmsg());
+		if (err != -EBADMSG)
+			xb_run_stop(&r->run, "error", XB_EXIT_ERROR);
 	}
 }
+
+static const struct xb_run_ops tun_ops = {
+	.wake = op_wake,
+	.failed = op_failed,
+	.after_wake = op_after_wake,
+	.periodic = op_periodic,
+	.on_fd = op_on_fd,
+};
 
 /*
  * Workers stopped and joined; the program detached first, so the host gets IF's traffic back
@@ -702,7 +634,7 @@ static void teardown(struct tun_run *r)
 {
 	unsigned int i;
 
-	stop(r, r->reason ? r->reason : "error", r->exit_code);
+	xb_run_stop(&r->run, r->run.reason ? r->run.reason : "error", r->run.exit_code);
 	for (i = 0; i < r->nw; i++)
 		tun_worker_join(&r->w[i]);
 	r->steer_id = r->steer ? tun_steer_id(r->steer) : 0;
@@ -724,18 +656,18 @@ static void teardown(struct tun_run *r)
 	if (r->dev_open)
 		tun_dev_close(&r->dev);
 	r->dev_open = false;
-	xnl_monitor_close(r->mon);
-	if (r->tfd_duration >= 0)
-		close(r->tfd_duration);
-	if (r->tfd_interval >= 0)
-		close(r->tfd_interval);
+	xnl_monitor_close(r->run.mon);
+	if (r->run.tfd_duration >= 0)
+		close(r->run.tfd_duration);
+	if (r->run.tfd_interval >= 0)
+		close(r->run.tfd_interval);
 	if (r->ctl.main_evfd >= 0)
 		close(r->ctl.main_evfd);
-	if (r->ep >= 0)
-		close(r->ep);
+	if (r->run.ep >= 0)
+		close(r->run.ep);
 	/* The signals stay blocked: a second SIGTERM during the teardown must not kill us on the way out. */
-	if (r->sfd >= 0)
-		close(r->sfd);
+	if (r->run.sfd >= 0)
+		close(r->run.sfd);
 }
 
 static int run(enum tun_kind kind, int argc, char **argv)
@@ -745,7 +677,7 @@ static int run(enum tun_kind kind, int argc, char **argv)
 	unsigned int i;
 	int code;
 
-	/* Big (the worker counters, the recent next hops): on the heap, not the stack. */
+	/* Big (the worker counters): on the heap, not the stack. */
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		fprintf(stderr, "xdpbridge: out of memory\n");
@@ -753,8 +685,13 @@ static int run(enum tun_kind kind, int argc, char **argv)
 	}
 	r->kname = kind == TUN_KIND_TAP ? "tap" : "tun";
 	r->pfx = kind == TUN_KIND_TAP ? "xdpbridge tap: " : "xdpbridge tun: ";
-	r->ep = r->sfd = r->tfd_interval = r->tfd_duration = r->ctl.main_evfd = r->promisc_fd = -1;
-	r->exit_code = XB_EXIT_ERROR;
+	r->run.ep = r->run.sfd = r->run.tfd_interval = r->run.tfd_duration = r->ctl.main_evfd = r->promisc_fd = -1;
+	r->run.exit_code = XB_EXIT_ERROR;
+	r->run.ops = &tun_ops;
+	r->run.ctx = r;
+	r->run.pfx = r->pfx;
+	r->run.stop_flag = &r->ctl.stop;
+	r->run.main_evfd = &r->ctl.main_evfd;
 	switch (tun_cfg_parse(&r->cfg, kind, argc, argv, err, sizeof(err))) {
 	case TUN_PARSE_HELP:
 		free(r);
@@ -786,7 +723,7 @@ static int run(enum tun_kind kind, int argc, char **argv)
 		free(r);
 		return XB_EXIT_ERROR;
 	}
-	loop(r);
+	xb_run_loop(&r->run);
 	for (i = 0; i < r->nw; i++)
 		tun_worker_join(&r->w[i]);
 	for (i = 0; i < r->nw; i++)
@@ -794,12 +731,12 @@ static int run(enum tun_kind kind, int argc, char **argv)
 			fprintf(stderr, "%s%s\n", r->pfx, r->w[i].errmsg);
 	if (!r->out_failed) {
 		summary(r);
-		if (xb_flush_stdout(kind == TUN_KIND_TAP ? "xdpbridge tap" : "xdpbridge tun") && r->exit_code == XB_EXIT_OK)
-			r->exit_code = XB_EXIT_ERROR;
+		if (xb_flush_stdout(kind == TUN_KIND_TAP ? "xdpbridge tap" : "xdpbridge tun") && r->run.exit_code == XB_EXIT_OK)
+			r->run.exit_code = XB_EXIT_ERROR;
 	}
 	teardown(r);
 	xdpsock_set_log(NULL, NULL);
-	code = r->exit_code;
+	code = r->run.exit_code;
 	free(r);
 	return code;
 }
