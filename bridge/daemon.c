@@ -135,6 +135,25 @@ void xb_thread_join(pthread_t thread, bool *started)
 	*started = false;
 }
 
+void xb_worker_loop(const struct xb_worker_ops *ops, void *w, const int *stop, const uint32_t *pub_req,
+		    const uint32_t *pub_done, bool *drained)
+{
+	int moved;
+
+	while (!xb_load_int(stop)) {
+		moved = ops->round(w);
+		if (moved < 0)
+			goto out;
+		if (xb_load_u32(pub_req) != *pub_done)
+			ops->publish(w);
+		if (!moved && ops->idle(w) < 0)
+			goto out;
+	}
+	*drained = ops->drain(w);
+out:
+	ops->publish(w);
+}
+
 void xb_wake(int fd)
 {
 	uint64_t one = 1;

@@ -76,6 +76,22 @@ int xb_thread_start(pthread_t *thread, bool *started, int cpu, const char *name,
 /** xb_thread_join() - wait for a thread xb_thread_start() started; nothing when it did not. */
 void xb_thread_join(pthread_t thread, bool *started);
 
+/* What a mode's worker does; the loop around it is xb_worker_loop()'s. */
+struct xb_worker_ops {
+	int (*round)(void *w);		/* both directions once: frames moved, or -errno (said, failed set) */
+	int (*idle)(void *w);		/* nothing moved: sleep until something may have (< 0: stop) */
+	bool (*drain)(void *w);		/* stopping: deliver what is held; true when all of it went */
+	void (*publish)(void *w);	/* copy the counters where the main thread reads them */
+};
+
+/**
+ * xb_worker_loop() - a worker's life: rounds until *@stop, publishing when *@pub_req differs
+ * from *@pub_done, idling when a round moved nothing; then the drain (*@drained), and a last
+ * publication also after an error.
+ */
+void xb_worker_loop(const struct xb_worker_ops *ops, void *w, const int *stop, const uint32_t *pub_req,
+		    const uint32_t *pub_done, bool *drained);
+
 /** xb_wake() - add one to eventfd @fd (when >= 0): whoever polls it wakes up. */
 void xb_wake(int fd);
 

@@ -167,8 +167,9 @@ static int snapshot(struct fwd_worker *w, struct xb_queue_stats *q)
 	return 0;
 }
 
-static void publish(struct fwd_worker *w)
+static void publish(void *arg)
 {
+	struct fwd_worker *w = arg;
 	struct xb_queue_stats q;
 	uint32_t req = __atomic_load_n(&w->ctl->pub_req, __ATOMIC_ACQUIRE);
 
@@ -180,8 +181,9 @@ static void publish(struct fwd_worker *w)
 }
 
 /* Nothing moved: sleep until a socket or the eventfd has something, or spin with --busy-poll. */
-static int idle(struct fwd_worker *w)
+static int idle(void *arg)
 {
+	struct fwd_worker *w = arg;
 	struct pollfd pfd[3];
 	int timeout = IDLE_MS, d, p, n;
 	uint64_t v;
@@ -224,8 +226,9 @@ static int idle(struct fwd_worker *w)
 }
 
 /* Forward what is held and kick until every TX ring is empty, FWD_DRAIN_MS at most.  true when done. */
-static bool drain(struct fwd_worker *w)
+static bool drain(void *arg)
 {
+	struct fwd_worker *w = arg;
 	long deadline = xb_now_ms() + FWD_DRAIN_MS;
 	struct xb_queue_stats q;
 	int i, d;
@@ -254,27 +257,33 @@ static bool drain(struct fwd_worker *w)
 	return false;
 }
 
+/* Both directions once: frames moved, or -errno. */
+static int fwd_round(void *arg)
+{
+	struct fwd_worker *w = arg;
+	int d, k, moved = 0;
+
+	for (d = 0; d < 2; d++) {
+		k = step(w, d, false);
+		if (k < 0)
+			return k;
+		moved += k;
+	}
+	return moved;
+}
+
+static const struct xb_worker_ops fwd_worker_ops = {
+	.round = fwd_round,
+	.idle = idle,
+	.drain = drain,
+	.publish = publish,
+};
+
 static void *worker_main(void *arg)
 {
 	struct fwd_worker *w = arg;
-	int d, k, moved;
 
-	while (!xb_load_int(&w->ctl->stop)) {
-		moved = 0;
-		for (d = 0; d < 2; d++) {
-			k = step(w, d, false);
-			if (k < 0)
-				goto out;
-			moved += k;
-		}
-		if (xb_load_u32(&w->ctl->pub_req) != w->pub_done)
-			publish(w);
-		if (!moved && idle(w) < 0)
-			goto out;
-	}
-	w->drained = drain(w);
-out:
-	publish(w);
+	xb_worker_loop(&fwd_worker_ops, w, &w->ctl->stop, &w->ctl->pub_req, &w->pub_done, &w->drained);
 	return NULL;
 }
 

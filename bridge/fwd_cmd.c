@@ -435,26 +435,8 @@ static int setup(struct fwd_run *r)
 	 * stops right after it, through the normal teardown).  A closed stdout must not kill us with
 	 * programs attached: write errors are reported instead.
 	 */
-	r->run.sfd = xb_signals_open();
-	r->run.ep = epoll_create1(EPOLL_CLOEXEC);
-	r->ctl.main_evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (r->run.sfd < 0 || r->run.ep < 0 || r->ctl.main_evfd < 0 || xb_epoll_add(r->run.ep, r->run.sfd, XB_EV_SIGNAL) ||
-	    xb_epoll_add(r->run.ep, r->ctl.main_evfd, XB_EV_WORKER)) {
-		fprintf(stderr, PFX "cannot set up signalfd/epoll/eventfd: %s\n", strerror(errno));
+	if (xb_run_open(&r->run, on_link, r))
 		return -1;
-	}
-	/*
-	 * The monitor first: a link that changes or goes away from now on is reported in the loop
-	 * (events are only dispatched there, after discover() has named our two interfaces).
-	 */
-	if (xnl_monitor_open(&r->run.mon, on_link, r)) {
-		fprintf(stderr, PFX "link monitor: %s\n", xnl_errmsg());
-		return -1;
-	}
-	if (xb_epoll_add(r->run.ep, xnl_monitor_fd(r->run.mon), XB_EV_MONITOR)) {
-		fprintf(stderr, PFX "link monitor: %s\n", strerror(errno));
-		return -1;
-	}
 	if (discover(r) || check_cpus(&r->cfg))
 		return -1;
 	for (p = 0; p < 2; p++)
@@ -495,11 +477,8 @@ static int start(struct fwd_run *r)
 		}
 	}
 	fprintf(stderr, PFX "forwarding %s <-> %s on %u queue(s)\n", r->cfg.ifname[0], r->cfg.ifname[1], r->nw);
-	if ((r->cfg.interval > 0 && (r->run.tfd_interval = xb_timerfd(r->run.ep, r->cfg.interval, true, XB_EV_INTERVAL)) < 0) ||
-	    (r->cfg.duration > 0 && (r->run.tfd_duration = xb_timerfd(r->run.ep, r->cfg.duration, false, XB_EV_DURATION)) < 0)) {
-		fprintf(stderr, PFX "cannot create a timer: %s\n", strerror(errno));
+	if (xb_run_timers(&r->run, r->cfg.interval, r->cfg.duration))
 		return -1;
-	}
 	return 0;
 }
 
@@ -508,21 +487,7 @@ static void teardown(struct fwd_run *r)
 {
 	xb_run_stop(&r->run, r->run.reason ? r->run.reason : "error", r->run.exit_code);
 	close_workers(r);
-	xnl_monitor_close(r->run.mon);
-	if (r->run.tfd_duration >= 0)
-		close(r->run.tfd_duration);
-	if (r->run.tfd_interval >= 0)
-		close(r->run.tfd_interval);
-	if (r->ctl.main_evfd >= 0)
-		close(r->ctl.main_evfd);
-	if (r->run.ep >= 0)
-		close(r->run.ep);
-	/*
-	 * The signals stay blocked: a second SIGTERM that arrived during the teardown would, once
-	 * unblocked, kill the process on its way out and turn exit 0 into a death by signal.
-	 */
-	if (r->run.sfd >= 0)
-		close(r->run.sfd);
+	xb_run_close(&r->run);
 }
 
 int cmd_fwd(int argc, char **argv)
@@ -533,13 +498,7 @@ int cmd_fwd(int argc, char **argv)
 	unsigned int i;
 
 	memset(&r, 0, sizeof(r));
-	r.run.ep = r.run.sfd = r.run.tfd_interval = r.run.tfd_duration = r.ctl.main_evfd = -1;
-	r.run.exit_code = XB_EXIT_ERROR;
-	r.run.ops = &fwd_ops;
-	r.run.ctx = &r;
-	r.run.pfx = PFX;
-	r.run.stop_flag = &r.ctl.stop;
-	r.run.main_evfd = &r.ctl.main_evfd;
+	xb_run_init(&r.run, &fwd_ops, &r, PFX, &r.ctl.stop, &r.ctl.main_evfd);
 	switch (fwd_cfg_parse(&r.cfg, argc, argv, err, sizeof(err))) {
 	case FWD_PARSE_HELP:
 		return xb_flush_stdout("xdpbridge fwd");

@@ -5,12 +5,75 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 
 #include "cmd.h"
 #include "daemon.h"
 #include "run.h"
 #include "xnl.h"
+
+void xb_run_init(struct xb_run *r, const struct xb_run_ops *ops, void *ctx, const char *pfx, int *stop_flag,
+		 int *main_evfd)
+{
+	memset(r, 0, sizeof(*r));
+	r->ops = ops;
+	r->ctx = ctx;
+	r->pfx = pfx;
+	r->stop_flag = stop_flag;
+	r->main_evfd = main_evfd;
+	r->ep = r->sfd = r->tfd_interval = r->tfd_duration = *main_evfd = -1;
+	r->exit_code = XB_EXIT_ERROR;
+}
+
+int xb_run_open(struct xb_run *r, void (*on_link)(enum xnl_link_event, const struct xnl_link *, void *), void *ctx)
+{
+	r->sfd = xb_signals_open();
+	r->ep = epoll_create1(EPOLL_CLOEXEC);
+	*r->main_evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r->sfd < 0 || r->ep < 0 || *r->main_evfd < 0 || xb_epoll_add(r->ep, r->sfd, XB_EV_SIGNAL) ||
+	    xb_epoll_add(r->ep, *r->main_evfd, XB_EV_WORKER)) {
+		fprintf(stderr, "%scannot set up signalfd/epoll/eventfd: %s\n", r->pfx, strerror(errno));
+		return -1;
+	}
+	/* Events are only dispatched in the loop, after the mode has named its interfaces. */
+	if (xnl_monitor_open(&r->mon, on_link, ctx) || xb_epoll_add(r->ep, xnl_monitor_fd(r->mon), XB_EV_MONITOR)) {
+		fprintf(stderr, "%slink monitor: %s\n", r->pfx, r->mon ? strerror(errno) : xnl_errmsg());
+		return -1;
+	}
+	return 0;
+}
+
+int xb_run_timers(struct xb_run *r, double interval, double duration)
+{
+	if ((interval > 0 && (r->tfd_interval = xb_timerfd(r->ep, interval, true, XB_EV_INTERVAL)) < 0) ||
+	    (duration > 0 && (r->tfd_duration = xb_timerfd(r->ep, duration, false, XB_EV_DURATION)) < 0)) {
+		fprintf(stderr, "%scannot create a timer: %s\n", r->pfx, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void xb_run_close(struct xb_run *r)
+{
+	xnl_monitor_close(r->mon);
+	r->mon = NULL;
+	if (r->tfd_duration >= 0)
+		close(r->tfd_duration);
+	if (r->tfd_interval >= 0)
+		close(r->tfd_interval);
+	if (*r->main_evfd >= 0)
+		close(*r->main_evfd);
+	if (r->ep >= 0)
+		close(r->ep);
+	/*
+	 * The signals stay blocked: a second SIGTERM that arrived during the teardown would, once
+	 * unblocked, kill the process on its way out and turn exit 0 into a death by signal.
+	 */
+	if (r->sfd >= 0)
+		close(r->sfd);
+	r->tfd_duration = r->tfd_interval = *r->main_evfd = r->ep = r->sfd = -1;
+}
 
 void xb_run_stop(struct xb_run *r, const char *reason, int code)
 {

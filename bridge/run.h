@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 struct xnl_monitor;
+struct xnl_link;
+enum xnl_link_event;
 
 /* epoll tags; a mode's own fds use XB_EV_MODE and up. */
 enum { XB_EV_SIGNAL = 1, XB_EV_MONITOR, XB_EV_INTERVAL, XB_EV_DURATION, XB_EV_WORKER, XB_EV_MODE };
@@ -28,13 +30,35 @@ struct xb_run {
 	void *ctx;			/* the mode's run, passed to ops */
 	const char *pfx;		/* "xdpbridge fwd: " */
 	int *stop_flag;			/* the workers' control block's stop */
-	const int *main_evfd;		/* the workers' eventfd towards the main thread */
+	int *main_evfd;			/* the workers' eventfd towards the main thread, in their control block */
 	struct xnl_monitor *mon;
 	int ep, sfd, tfd_interval, tfd_duration;
 	bool stopping;
 	const char *reason;		/* "SIGINT", "duration", "error": the summary's reason */
 	int exit_code;
 };
+
+/**
+ * xb_run_init() - nothing open yet, exit status 1 until a run ends well.  @stop_flag and
+ * @main_evfd: in the mode's control block, which its workers read.
+ */
+void xb_run_init(struct xb_run *r, const struct xb_run_ops *ops, void *ctx, const char *pfx, int *stop_flag,
+		 int *main_evfd);
+
+/**
+ * xb_run_open() - block the signals and read them from a signalfd (from here SIGINT/SIGTERM only
+ * arrive through it, also during setup; a closed stdout is a write error, not a death with
+ * programs attached), the epoll set, the workers' eventfd, and the link monitor (@on_link,
+ * @ctx), first: a link that changes or goes away from now on is reported in the loop.
+ * Return: 0, or -1 said on stderr.
+ */
+int xb_run_open(struct xb_run *r, void (*on_link)(enum xnl_link_event, const struct xnl_link *, void *), void *ctx);
+
+/** xb_run_timers() - --interval (@interval > 0) and --duration (@duration > 0).  0, or -1 said. */
+int xb_run_timers(struct xb_run *r, double interval, double duration);
+
+/** xb_run_close() - close what xb_run_open() and xb_run_timers() opened; the signals stay blocked. */
+void xb_run_close(struct xb_run *r);
 
 /**
  * xb_run_stop() - stop once: remember @reason and exit @code, tell the workers (ctl.stop) and

@@ -488,19 +488,8 @@ static int setup(struct tun_run *r)
 	char err[512], kept[256];
 	unsigned int i;
 
-	r->run.sfd = xb_signals_open();
-	r->run.ep = epoll_create1(EPOLL_CLOEXEC);
-	r->ctl.main_evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (r->run.sfd < 0 || r->run.ep < 0 || r->ctl.main_evfd < 0 || xb_epoll_add(r->run.ep, r->run.sfd, XB_EV_SIGNAL) ||
-	    xb_epoll_add(r->run.ep, r->ctl.main_evfd, XB_EV_WORKER)) {
-		fprintf(stderr, "%scannot set up signalfd/epoll/eventfd: %s\n", r->pfx, strerror(errno));
+	if (xb_run_open(&r->run, on_link, r))
 		return -1;
-	}
-	/* The monitor first: a link that changes or goes away from now on is reported in the loop. */
-	if (xnl_monitor_open(&r->run.mon, on_link, r) || xb_epoll_add(r->run.ep, xnl_monitor_fd(r->run.mon), XB_EV_MONITOR)) {
-		fprintf(stderr, "%slink monitor: %s\n", r->pfx, r->run.mon ? strerror(errno) : xnl_errmsg());
-		return -1;
-	}
 	if (discover(r))
 		return -1;
 	if (xb_check_cpus(r->cfg.cpu, r->cfg.ncpus, err, sizeof(err))) {
@@ -567,11 +556,8 @@ static int start(struct tun_run *r)
 		}
 	}
 	fprintf(stderr, "%sbridging %s <-> %s on %u queue(s)\n", r->pfx, r->cfg.ifname, r->cfg.devname, r->nw);
-	if ((r->cfg.interval > 0 && (r->run.tfd_interval = xb_timerfd(r->run.ep, r->cfg.interval, true, XB_EV_INTERVAL)) < 0) ||
-	    (r->cfg.duration > 0 && (r->run.tfd_duration = xb_timerfd(r->run.ep, r->cfg.duration, false, XB_EV_DURATION)) < 0)) {
-		fprintf(stderr, "%scannot create a timer: %s\n", r->pfx, strerror(errno));
+	if (xb_run_timers(&r->run, r->cfg.interval, r->cfg.duration))
 		return -1;
-	}
 	return 0;
 }
 
@@ -656,18 +642,7 @@ static void teardown(struct tun_run *r)
 	if (r->dev_open)
 		tun_dev_close(&r->dev);
 	r->dev_open = false;
-	xnl_monitor_close(r->run.mon);
-	if (r->run.tfd_duration >= 0)
-		close(r->run.tfd_duration);
-	if (r->run.tfd_interval >= 0)
-		close(r->run.tfd_interval);
-	if (r->ctl.main_evfd >= 0)
-		close(r->ctl.main_evfd);
-	if (r->run.ep >= 0)
-		close(r->run.ep);
-	/* The signals stay blocked: a second SIGTERM during the teardown must not kill us on the way out. */
-	if (r->run.sfd >= 0)
-		close(r->run.sfd);
+	xb_run_close(&r->run);
 }
 
 static int run(enum tun_kind kind, int argc, char **argv)
@@ -685,13 +660,8 @@ static int run(enum tun_kind kind, int argc, char **argv)
 	}
 	r->kname = kind == TUN_KIND_TAP ? "tap" : "tun";
 	r->pfx = kind == TUN_KIND_TAP ? "xdpbridge tap: " : "xdpbridge tun: ";
-	r->run.ep = r->run.sfd = r->run.tfd_interval = r->run.tfd_duration = r->ctl.main_evfd = r->promisc_fd = -1;
-	r->run.exit_code = XB_EXIT_ERROR;
-	r->run.ops = &tun_ops;
-	r->run.ctx = r;
-	r->run.pfx = r->pfx;
-	r->run.stop_flag = &r->ctl.stop;
-	r->run.main_evfd = &r->ctl.main_evfd;
+	r->promisc_fd = -1;
+	xb_run_init(&r->run, &tun_ops, r, r->pfx, &r->ctl.stop, &r->ctl.main_evfd);
 	switch (tun_cfg_parse(&r->cfg, kind, argc, argv, err, sizeof(err))) {
 	case TUN_PARSE_HELP:
 		free(r);

@@ -443,8 +443,9 @@ static int snapshot(struct tun_worker *w, struct tun_q_stats *q)
 	return 0;
 }
 
-static void publish(struct tun_worker *w)
+static void publish(void *arg)
 {
+	struct tun_worker *w = arg;
 	struct tun_q_stats q;
 	uint64_t words[TUN_Q_WORDS];
 	uint32_t req = __atomic_load_n(&w->ctl->pub_req, __ATOMIC_ACQUIRE);
@@ -471,8 +472,9 @@ bool tun_worker_read(const struct tun_worker *w, struct tun_q_stats *q)
 /* ---- sleeping, draining ---------------------------------------------------------- */
 
 /* Nothing moved: sleep until IF, the device or the eventfd has something. */
-static int idle(struct tun_worker *w)
+static int idle(void *arg)
 {
+	struct tun_worker *w = arg;
 	struct tun_ctl *ctl = w->ctl;
 	struct pollfd pfd[3] = {
 		{ .fd = w->xsk_fd },
@@ -510,8 +512,9 @@ static int idle(struct tun_worker *w)
 }
 
 /* What IF already delivered goes to the device, then IF sends what it holds (TUN_DRAIN_MS at most). */
-static bool drain(struct tun_worker *w)
+static bool drain(void *arg)
 {
+	struct tun_worker *w = arg;
 	long deadline = xb_now_ms() + TUN_DRAIN_MS;
 	struct tun_q_stats q;
 	int i;
@@ -538,36 +541,42 @@ static bool drain(struct tun_worker *w)
 	return false;
 }
 
+/* Both directions once, each unless its egress is down: frames moved, or -errno. */
+static int tun_round(void *arg)
+{
+	struct tun_worker *w = arg;
+	const struct tun_ctl *ctl = w->ctl;
+	int k, moved = 0;
+
+	if (!xb_load_int(&ctl->down[TUN_DEV])) {
+		k = nic_to_dev(w, ctl->batch);
+		if (k < 0)
+			return k;
+		moved += k;
+	}
+	if (!xb_load_int(&ctl->down[TUN_NIC])) {
+		k = dev_to_nic(w, ctl->batch, true);
+		if (k < 0)
+			return k;
+		moved += k;
+	}
+	return moved;
+}
+
+static const struct xb_worker_ops tun_worker_ops = {
+	.round = tun_round,
+	.idle = idle,
+	.drain = drain,
+	.publish = publish,
+};
+
 static void *worker_main(void *arg)
 {
 	struct tun_worker *w = arg;
-	struct tun_ctl *ctl = w->ctl;
-	int k, moved;
 
 	/* With --no-gro, tun_gro only puts the "nothing to do" header in front of every packet. */
-	w->gro.no_tcp = w->gro.no_udp = !ctl->gro;
-	while (!xb_load_int(&ctl->stop)) {
-		moved = 0;
-		if (!xb_load_int(&ctl->down[TUN_DEV])) {
-			k = nic_to_dev(w, ctl->batch);
-			if (k < 0)
-				goto out;
-			moved += k;
-		}
-		if (!xb_load_int(&ctl->down[TUN_NIC])) {
-			k = dev_to_nic(w, ctl->batch, true);
-			if (k < 0)
-				goto out;
-			moved += k;
-		}
-		if (xb_load_u32(&ctl->pub_req) != w->pub_done)
-			publish(w);
-		if (!moved && idle(w) < 0)
-			goto out;
-	}
-	w->drained = drain(w);
-out:
-	publish(w);
+	w->gro.no_tcp = w->gro.no_udp = !w->ctl->gro;
+	xb_worker_loop(&tun_worker_ops, w, &w->ctl->stop, &w->ctl->pub_req, &w->pub_done, &w->drained);
 	return NULL;
 }
 
