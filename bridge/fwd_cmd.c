@@ -162,8 +162,9 @@ static int check_cpus(const struct fwd_cfg *cfg)
 
 /* ---- stopping ------------------------------------------------------------ */
 
-static void wake_all(struct fwd_run *r)
+static void wake_all(void *ctx)
 {
+	struct fwd_run *r = ctx;
 	unsigned int i;
 
 	for (i = 0; i < r->nw; i++)
@@ -260,8 +261,9 @@ static void report_init(struct fwd_run *r, struct xb_report *rep, uint32_t *queu
 	rep->q = r->snap;
 }
 
-static void periodic(struct fwd_run *r)
+static void periodic(void *ctx)
 {
+	struct fwd_run *r = ctx;
 	uint32_t queues[FWD_MAX_QUEUES];
 	int cpus[FWD_MAX_QUEUES];
 	struct xb_report rep;
@@ -397,11 +399,6 @@ static void close_workers(struct fwd_run *r)
 
 /* ---- the event loop ------------------------------------------------------ */
 
-static void op_wake(void *ctx)
-{
-	wake_all(ctx);
-}
-
 static bool op_failed(void *ctx)
 {
 	const struct fwd_run *r = ctx;
@@ -413,15 +410,10 @@ static bool op_failed(void *ctx)
 	return false;
 }
 
-static void op_periodic(void *ctx)
-{
-	periodic(ctx);
-}
-
 static const struct xb_run_ops fwd_ops = {
-	.wake = op_wake,
+	.wake = wake_all,
 	.failed = op_failed,
-	.periodic = op_periodic,
+	.periodic = periodic,
 };
 
 /* Signals, fds, interfaces, sockets, capabilities: everything before the workers run.  0 or -1 (said why). */

@@ -168,8 +168,9 @@ out:
 
 /* ---- stopping ------------------------------------------------------------- */
 
-static void wake_all(struct tun_run *r)
+static void wake_all(void *ctx)
 {
+	struct tun_run *r = ctx;
 	unsigned int i;
 
 	for (i = 0; i < r->nw; i++)
@@ -357,8 +358,9 @@ static void report_init(struct tun_run *r, struct tun_report *rep, uint32_t *que
 	rep->xdp = r->steer && !tun_steer_stats(r->steer, xdp) ? xdp : NULL;
 }
 
-static void periodic(struct tun_run *r)
+static void periodic(void *ctx)
 {
+	struct tun_run *r = ctx;
 	uint32_t queues[TUN_MAX_QUEUES];
 	int cpus[TUN_MAX_QUEUES];
 	struct tun_steer_stats xdp;
@@ -563,11 +565,6 @@ static int start(struct tun_run *r)
 
 /* ---- the event loop ------------------------------------------------------------ */
 
-static void op_wake(void *ctx)
-{
-	wake_all(ctx);
-}
-
 static bool op_failed(void *ctx)
 {
 	const struct tun_run *r = ctx;
@@ -577,11 +574,6 @@ static bool op_failed(void *ctx)
 		if (__atomic_load_n(&r->w[i].failed, __ATOMIC_ACQUIRE))
 			return true;
 	return false;
-}
-
-static void op_periodic(void *ctx)
-{
-	periodic(ctx);
 }
 
 static void op_after_wake(void *ctx)
@@ -605,10 +597,10 @@ static void op_on_fd(void *ctx, uint32_t tag)
 }
 
 static const struct xb_run_ops tun_ops = {
-	.wake = op_wake,
+	.wake = wake_all,
 	.failed = op_failed,
 	.after_wake = op_after_wake,
-	.periodic = op_periodic,
+	.periodic = periodic,
 	.on_fd = op_on_fd,
 };
 
