@@ -14,6 +14,8 @@
 
 #include <limits.h>
 #include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "daemon.h"
 #include "xnl.h"
@@ -133,6 +135,25 @@ void xb_thread_join(pthread_t thread, bool *started)
 	*started = false;
 }
 
+void xb_worker_loop(const struct xb_worker_ops *ops, void *w, const int *stop, const uint32_t *pub_req,
+		    const uint32_t *pub_done, bool *drained)
+{
+	int moved;
+
+	while (!xb_load_int(stop)) {
+		moved = ops->round(w);
+		if (moved < 0)
+			goto out;
+		if (xb_load_u32(pub_req) != *pub_done)
+			ops->publish(w);
+		if (!moved && ops->idle(w) < 0)
+			goto out;
+	}
+	*drained = ops->drain(w);
+out:
+	ops->publish(w);
+}
+
 void xb_wake(int fd)
 {
 	uint64_t one = 1;
@@ -156,17 +177,11 @@ static uint8_t prog_mode(const struct xnl_xdp_prog *x, uint32_t id)
 	return x->prog_id == id ? x->attached : XDP_ATTACHED_NONE;
 }
 
-void xb_say_moved(const char *pfx, const char *name, const struct xnl_link *l, uint32_t prog_id, const char *prog,
-		  const char *note)
+void xb_say_moved(const char *pfx, const char *name, const struct xnl_link *l, const char *note)
 {
-	char ns[NAME_MAX + 1], where[NAME_MAX + 96], cmd[NAME_MAX + 96];
-	const struct xnl_xdp_prog *x = &l->xdp;
-	const char *name_there = l->name;
-	struct xnl_link there;
-	bool named = l->new_netnsid >= 0 && !xnl_netns_name(l->new_netnsid, ns, sizeof(ns));
-	uint8_t mode;
+	char ns[NAME_MAX + 1], where[NAME_MAX + 96];
 
-	if (named)
+	if (l->new_netnsid >= 0 && !xnl_netns_name(l->new_netnsid, ns, sizeof(ns)))
 		snprintf(where, sizeof(where), "network namespace '%s'", ns);
 	else if (l->new_netnsid >= 0)
 		snprintf(where, sizeof(where), "another network namespace (nsid %d from here; no name under /run/netns)",
@@ -174,6 +189,17 @@ void xb_say_moved(const char *pfx, const char *name, const struct xnl_link *l, u
 	else
 		snprintf(where, sizeof(where), "another network namespace");
 	fprintf(stderr, "%s%s moved to %s: stopping%s\n", pfx, name, where, note);
+}
+
+void xb_say_left_there(const char *pfx, const struct xnl_link *l, uint32_t prog_id, const char *prog)
+{
+	char ns[NAME_MAX + 1], cmd[NAME_MAX + 96];
+	const struct xnl_xdp_prog *x = &l->xdp;
+	const char *name_there = l->name;
+	struct xnl_link there;
+	bool named = l->new_netnsid >= 0 && !xnl_netns_name(l->new_netnsid, ns, sizeof(ns));
+	uint8_t mode;
+
 	if (!prog_id)
 		return;
 	/*
@@ -197,4 +223,57 @@ void xb_say_moved(const char *pfx, const char *name, const struct xnl_link *l, u
 		"%sour XDP program %s (id %u, %s mode) stays attached to %s there: the bridge cannot detach it in another "
 		"namespace; remove it with %s\n",
 		pfx, prog, prog_id, xnl_xdp_mode_name(mode), name_there, cmd);
+}
+
+static const struct {
+	size_t off;
+	const char *mode;
+} xdp_slots[] = {
+	{ offsetof(struct bpf_xdp_query_opts, drv_prog_id), "native" },
+	{ offsetof(struct bpf_xdp_query_opts, skb_prog_id), "generic" },
+	{ offsetof(struct bpf_xdp_query_opts, hw_prog_id), "offload" },
+};
+
+enum xb_busy xb_xdp_busy(int ifindex, const char *ours, char *name, size_t namelen, uint32_t *id, const char **mode)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	enum xb_busy busy = XB_BUSY_OTHER;
+	size_t i;
+
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return XB_BUSY_OTHER;
+	for (i = 0; i < sizeof(xdp_slots) / sizeof(xdp_slots[0]) && busy == XB_BUSY_OTHER; i++) {
+		struct bpf_prog_info info;
+		uint32_t len = sizeof(info);
+		int fd;
+
+		memcpy(id, (const char *)&q + xdp_slots[i].off, sizeof(*id));
+		if (!*id || (fd = bpf_prog_get_fd_by_id(*id)) < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			snprintf(name, namelen, "%s", info.name);
+			*mode = xdp_slots[i].mode;
+			busy = strcmp(info.name, ours) ? XB_BUSY_FOREIGN : XB_BUSY_OURS;
+		}
+		close(fd);
+	}
+	return busy;
+}
+
+void xb_log_cb(enum xdpsock_log_level level, const char *msg, void *ctx)
+{
+	static const char removed[] = "removed XDP program '", asked[] = ", as asked";
+	const struct xb_log *lg = ctx;
+	size_t n = strlen(msg), k = sizeof(asked) - 1;
+
+	if (level == XDPSOCK_LOG_WARN) {
+		/* A removal the library made because the bridge asked (--force): said as the bridge said it. */
+		if (!strncmp(msg, removed, sizeof(removed) - 1) && n > k && !strcmp(msg + n - k, asked))
+			fprintf(stderr, "%s--force: %.*s\n", lg->pfx, (int)(n - k), msg);
+		else
+			fprintf(stderr, "%s%s\n", lg->pfx, msg);
+	} else if ((level == XDPSOCK_LOG_INFO && *lg->verbose) || (level == XDPSOCK_LOG_DEBUG && *lg->verbose > 1)) {
+		fprintf(stderr, "%slibxdpsock: %s\n", lg->pfx, msg);
+	}
 }

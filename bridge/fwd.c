@@ -23,7 +23,6 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 
@@ -33,24 +32,6 @@
 #define IDLE_MS		1000	/* safety net: a socket whose interface changed may not signal */
 #define BUSY_RETRY_MS	1	/* the kernel left frames on a TX ring (EAGAIN): kick again soon */
 #define DOWN_RETRY_MS	100	/* the egress said ENETDOWN before the monitor did */
-
-static int load_int(const int *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
-static uint32_t load_u32(const uint32_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Stop on an error: say why (read by the main thread after join) and wake the main thread. */
 static int fail(struct fwd_worker *w, int err, int port, const char *what)
@@ -136,12 +117,12 @@ static int step(struct fwd_worker *w, int d, bool draining)
 	uint32_t want = draining ? dir->c.held : w->ctl->batch;
 	int n, k = 0, err;
 
-	if (load_int(&w->ctl->down[!d]))
+	if (xb_load_int(&w->ctl->down[!d]))
 		return 0;
 	if (want) {
 		n = xdpsock_rx_seek_n(in->rx, want);
 		if (n > 0) {
-			uint32_t max_len = load_u32(&w->ctl->max_len[!d]);
+			uint32_t max_len = xb_load_u32(&w->ctl->max_len[!d]);
 
 			k = w->shared ? xdpsock_fwd_n(in->rx, out->tx, (uint32_t)n, max_len)
 				      : copy_n(dir, in->rx, out->tx, (uint32_t)n, max_len);
@@ -163,9 +144,8 @@ static void reclaim(struct fwd_worker *w)
 {
 	if (!w->shared)
 		return;	/* the copy path's seek and kick reclaim by themselves */
-	/* n = 0: nothing to move, only the completions of the egress go to the ingress fill ring. */
-	xdpsock_fwd_n(w->port[0].rx, w->port[1].tx, 0, 0);
-	xdpsock_fwd_n(w->port[1].rx, w->port[0].tx, 0, 0);
+	xdpsock_fwd_reclaim(w->port[0].rx, w->port[1].tx);
+	xdpsock_fwd_reclaim(w->port[1].rx, w->port[0].tx);
 }
 
 /* The worker's and the library's counters of both ports.  Worker thread only. */
@@ -187,8 +167,9 @@ static int snapshot(struct fwd_worker *w, struct xb_queue_stats *q)
 	return 0;
 }
 
-static void publish(struct fwd_worker *w)
+static void publish(void *arg)
 {
+	struct fwd_worker *w = arg;
 	struct xb_queue_stats q;
 	uint32_t req = __atomic_load_n(&w->ctl->pub_req, __ATOMIC_ACQUIRE);
 
@@ -200,8 +181,9 @@ static void publish(struct fwd_worker *w)
 }
 
 /* Nothing moved: sleep until a socket or the eventfd has something, or spin with --busy-poll. */
-static int idle(struct fwd_worker *w)
+static int idle(void *arg)
 {
+	struct fwd_worker *w = arg;
 	struct pollfd pfd[3];
 	int timeout = IDLE_MS, d, p, n;
 	uint64_t v;
@@ -212,15 +194,15 @@ static int idle(struct fwd_worker *w)
 		for (p = 0; p < 2; p++)
 			recvfrom(w->port[p].fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 		for (d = 0; d < 2; d++)
-			if (w->dir[d].tx_busy && !load_int(&w->ctl->down[!d]))
+			if (w->dir[d].tx_busy && !xb_load_int(&w->ctl->down[!d]))
 				kick(w, d);
-		return load_int(&w->failed) ? -EIO : 0;
+		return xb_load_int(&w->failed) ? -EIO : 0;
 	}
 	for (p = 0; p < 2; p++)
 		pfd[p] = (struct pollfd){ .fd = w->port[p].fd };
 	pfd[2] = (struct pollfd){ .fd = w->evfd, .events = POLLIN };
 	for (d = 0; d < 2; d++) {
-		if (load_int(&w->ctl->down[!d]))
+		if (xb_load_int(&w->ctl->down[!d]))
 			continue;
 		if (w->dir[d].c.held)
 			pfd[!d].events |= POLLOUT;
@@ -244,9 +226,10 @@ static int idle(struct fwd_worker *w)
 }
 
 /* Forward what is held and kick until every TX ring is empty, FWD_DRAIN_MS at most.  true when done. */
-static bool drain(struct fwd_worker *w)
+static bool drain(void *arg)
 {
-	long deadline = now_ms() + FWD_DRAIN_MS;
+	struct fwd_worker *w = arg;
+	long deadline = xb_now_ms() + FWD_DRAIN_MS;
 	struct xb_queue_stats q;
 	int i, d;
 
@@ -260,41 +243,47 @@ static bool drain(struct fwd_worker *w)
 			return false;
 		for (d = 0; d < 2; d++) {
 			/* Nothing can be sent into a port that is down: what waits for it stays counted. */
-			if (load_int(&w->ctl->down[!d]))
+			if (xb_load_int(&w->ctl->down[!d]))
 				continue;
 			if (q.port[d].held || q.port[!d].in_flight) {
 				done = false;
 				w->dir[d].tx_busy = true;	/* kick again next round */
 			}
 		}
-		if (done || now_ms() >= deadline)
+		if (done || xb_now_ms() >= deadline)
 			return done;
 		poll(NULL, 0, 1);	/* the kernel completes what it took */
 	}
 	return false;
 }
 
+/* Both directions once: frames moved, or -errno. */
+static int fwd_round(void *arg)
+{
+	struct fwd_worker *w = arg;
+	int d, k, moved = 0;
+
+	for (d = 0; d < 2; d++) {
+		k = step(w, d, false);
+		if (k < 0)
+			return k;
+		moved += k;
+	}
+	return moved;
+}
+
+static const struct xb_worker_ops fwd_worker_ops = {
+	.round = fwd_round,
+	.idle = idle,
+	.drain = drain,
+	.publish = publish,
+};
+
 static void *worker_main(void *arg)
 {
 	struct fwd_worker *w = arg;
-	int d, k, moved;
 
-	while (!load_int(&w->ctl->stop)) {
-		moved = 0;
-		for (d = 0; d < 2; d++) {
-			k = step(w, d, false);
-			if (k < 0)
-				goto out;
-			moved += k;
-		}
-		if (load_u32(&w->ctl->pub_req) != w->pub_done)
-			publish(w);
-		if (!moved && idle(w) < 0)
-			goto out;
-	}
-	w->drained = drain(w);
-out:
-	publish(w);
+	xb_worker_loop(&fwd_worker_ops, w, &w->ctl->stop, &w->ctl->pub_req, &w->pub_done, &w->drained);
 	return NULL;
 }
 

@@ -125,14 +125,6 @@ int fwd_worker_open(struct fwd_worker *w, const struct fwd_cfg *cfg, const int i
 /** fwd_worker_close() - destroy the sockets (the last one detaches the XDP program) and the eventfd. */
 void fwd_worker_close(struct fwd_worker *w);
 
-/**
- * fwd_foreign_check() - the XDP programs on @ifindex that are not libxdpsock's (@ours): with
- * @force removed (by fd, each named on stderr), else refused.
- * Return: programs removed (0: none there), -EBUSY with the bridge's sentence naming the
- * program and --force in @err, or another -errno with a sentence in @err.
- */
-int fwd_foreign_check(int ifindex, const char *ifname, const char *ours, bool force, char *err, size_t errlen);
-
 /** fwd_worker_start() - run the worker thread, pinned to w->cpu when >= 0.  0 or -errno. */
 int fwd_worker_start(struct fwd_worker *w);
 /** fwd_worker_wake() - interrupt the worker's poll() (after changing struct fwd_ctl). */

@@ -30,6 +30,7 @@
 #include "cmd.h"
 #include "daemon.h"
 #include "fwd.h"
+#include "run.h"
 
 #define PFX "xdpbridge fwd: "
 #define ETH_HDR 14u
@@ -37,8 +38,6 @@
 #define PUBLISH_WAIT_MS 100	/* how long a periodic report waits for busy workers' snapshots */
 /* The library's steering program (lib/prog.c PROG_NAME): --force leaves it to the library. */
 #define XDPSOCK_PROG_NAME "xdpsock_redir"
-
-enum { EV_SIGNAL = 1, EV_MONITOR, EV_INTERVAL, EV_DURATION, EV_WORKER };
 
 struct fwd_run {
 	struct fwd_cfg cfg;
@@ -50,28 +49,13 @@ struct fwd_run {
 	char name_now[2][IF_NAMESIZE];	/* as the kernel calls it now (renames are followed by index) */
 	bool shared;
 	uint32_t prog_id[2];		/* the library's program on each port once the sockets exist; 0 unknown */
-	struct xnl_monitor *mon;
-	int ep, sfd, tfd_interval, tfd_duration;
-	bool stopping;
-	const char *reason;
-	int exit_code;
+	struct xb_run run;		/* the main loop (run.c) */
 	double t_start, t_prev;
 	struct xb_queue_stats *snap;	/* per worker, the latest read */
 	struct xb_queue_stats prev;	/* totals at the previous periodic report */
 	bool have_prev;
 	bool out_failed;		/* stdout could not be written: no summary either */
 };
-
-static void log_cb(enum xdpsock_log_level level, const char *msg, void *ctx)
-{
-	int verbose = *(const int *)ctx;
-
-	/* Errors come back through xdpsock_errmsg() from the call that failed, and are printed there. */
-	if (level == XDPSOCK_LOG_WARN)
-		fprintf(stderr, PFX "libxdpsock: warning: %s\n", msg);
-	else if ((level == XDPSOCK_LOG_INFO && verbose) || (level == XDPSOCK_LOG_DEBUG && verbose > 1))
-		fprintf(stderr, PFX "libxdpsock: %s\n", msg);
-}
 
 /* ---- discovery ----------------------------------------------------------- */
 
@@ -178,24 +162,13 @@ static int check_cpus(const struct fwd_cfg *cfg)
 
 /* ---- stopping ------------------------------------------------------------ */
 
-static void wake_all(struct fwd_run *r)
+static void wake_all(void *ctx)
 {
+	struct fwd_run *r = ctx;
 	unsigned int i;
 
 	for (i = 0; i < r->nw; i++)
 		fwd_worker_wake(&r->w[i]);
-}
-
-static void stop(struct fwd_run *r, const char *reason, int code)
-{
-	if (r->stopping)
-		return;
-	r->stopping = true;
-	r->reason = reason;
-	r->exit_code = code;
-	/* Pairs with the workers' relaxed loads: they only need to see it eventually, the wake does the rest. */
-	__atomic_store_n(&r->ctl.stop, 1, __ATOMIC_RELEASE);
-	wake_all(r);
 }
 
 /* ---- link events --------------------------------------------------------- */
@@ -221,13 +194,14 @@ static void on_link(enum xnl_link_event ev, const struct xnl_link *l, void *ctx)
 		}
 		break;
 	case XNL_LINK_GONE:
-		if (l->moved)	/* our program went along: say what stays there and how to remove it */
-			xb_say_moved(PFX, name, l, r->prog_id[p], XDPSOCK_PROG_NAME, "");
-		else
+		if (l->moved) {	/* the library's program went along: say what stays there and how to remove it */
+			xb_say_moved(PFX, name, l, "");
+			xb_say_left_there(PFX, l, r->prog_id[p], XDPSOCK_PROG_NAME);
+		} else
 			fprintf(stderr, PFX "%s disappeared: stopping\n", name);
 		/* Down as well: the drain then leaves it alone instead of failing to transmit into it. */
 		__atomic_store_n(&r->ctl.down[p], 1, __ATOMIC_RELAXED);
-		stop(r, "error", XB_EXIT_ERROR);
+		xb_run_stop(&r->run, "error", XB_EXIT_ERROR);
 		break;
 	case XNL_LINK_CHANGED:
 		/* Our own XDP program's attachment is a change too: only the MTU matters here. */
@@ -287,8 +261,9 @@ static void report_init(struct fwd_run *r, struct xb_report *rep, uint32_t *queu
 	rep->q = r->snap;
 }
 
-static void periodic(struct fwd_run *r)
+static void periodic(void *ctx)
 {
+	struct fwd_run *r = ctx;
 	uint32_t queues[FWD_MAX_QUEUES];
 	int cpus[FWD_MAX_QUEUES];
 	struct xb_report rep;
@@ -313,7 +288,7 @@ static void periodic(struct fwd_run *r)
 		/* Nobody reads the statistics any more (a closed pipe): stop rather than run blind. */
 		fprintf(stderr, PFX "cannot write the statistics: %s: stopping\n", strerror(errno));
 		r->out_failed = true;
-		stop(r, "error", XB_EXIT_ERROR);
+		xb_run_stop(&r->run, "error", XB_EXIT_ERROR);
 	}
 	xb_stats_total(&rep, &r->prev);
 	r->have_prev = true;
@@ -324,7 +299,7 @@ static void summary(struct fwd_run *r)
 {
 	uint32_t queues[FWD_MAX_QUEUES];
 	int cpus[FWD_MAX_QUEUES];
-	struct xb_summary s = { .reason = r->reason, .shared_umem = r->shared, .drained = true };
+	struct xb_summary s = { .reason = r->run.reason, .shared_umem = r->shared, .drained = true };
 	struct xb_report rep;
 	unsigned int i;
 
@@ -340,7 +315,7 @@ static void summary(struct fwd_run *r)
 
 static int open_workers(struct fwd_run *r)
 {
-	char err[512], foreign[512], mode[256];
+	char err[512], mode[256];
 	bool share = !r->cfg.no_share;
 	unsigned int i;
 	int p, ret;
@@ -360,13 +335,18 @@ static int open_workers(struct fwd_run *r)
 		w->ctl = &r->ctl;
 		/* After the first worker, the others follow its choice: no point retrying a refused share. */
 		ret = fwd_worker_open(w, &r->cfg, r->ifindex, &share, err, sizeof(err));
-		/* A program attached since setup() looked: named in our words, as there. */
-		for (p = 0; ret == -EBUSY && p < 2; p++)
-			if (fwd_foreign_check(r->ifindex[p], r->cfg.ifname[p], XDPSOCK_PROG_NAME, false, foreign,
-					      sizeof(foreign)) == -EBUSY) {
-				snprintf(err, sizeof(err), "%s", foreign);
-				break;
+		/* Someone else's program (not removed: no --force): named in the bridge's words. */
+		for (p = 0; ret == -EBUSY && p < 2; p++) {
+			char prog[64];
+			const char *how;
+			uint32_t id;
+
+			if (xb_xdp_busy(r->ifindex[p], XDPSOCK_PROG_NAME, prog, sizeof(prog), &id, &how) == XB_BUSY_FOREIGN) {
+				xb_foreign_prog_msg(err, sizeof(err), r->cfg.ifname[p], prog, id, how);
+				fprintf(stderr, PFX "%s\n", err);
+				return -1;
 			}
+		}
 		if (ret) {
 			fprintf(stderr, PFX "setting up queue %u: %s\n", w->queue, err);
 			return -1;
@@ -419,71 +399,22 @@ static void close_workers(struct fwd_run *r)
 
 /* ---- the event loop ------------------------------------------------------ */
 
-static void on_signal(struct fwd_run *r)
+static bool op_failed(void *ctx)
 {
-	struct signalfd_siginfo si;
-
-	if (read(r->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
-		return;
-	stop(r, xb_signame((int)si.ssi_signo), XB_EXIT_OK);
-}
-
-static void on_worker_error(struct fwd_run *r, int fd)
-{
-	uint64_t v;
+	const struct fwd_run *r = ctx;
 	unsigned int i;
 
-	if (read(fd, &v, sizeof(v)) < 0)
-		return;
 	for (i = 0; i < r->nw; i++)
 		if (__atomic_load_n(&r->w[i].failed, __ATOMIC_ACQUIRE))
-			stop(r, "error", XB_EXIT_ERROR);
+			return true;
+	return false;
 }
 
-static void loop(struct fwd_run *r)
-{
-	struct epoll_event evs[8];
-	uint64_t ticks;
-	int n, i, err;
-
-	while (!r->stopping) {
-		n = epoll_wait(r->ep, evs, 8, -1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, PFX "epoll_wait: %s\n", strerror(errno));
-			stop(r, "error", XB_EXIT_ERROR);
-			break;
-		}
-		for (i = 0; i < n; i++) {
-			switch (evs[i].data.u32) {
-			case EV_SIGNAL:
-				on_signal(r);
-				break;
-			case EV_DURATION:
-				if (read(r->tfd_duration, &ticks, sizeof(ticks)) == (ssize_t)sizeof(ticks))
-					stop(r, "duration", XB_EXIT_OK);
-				break;
-			case EV_INTERVAL:
-				if (read(r->tfd_interval, &ticks, sizeof(ticks)) == (ssize_t)sizeof(ticks) && !r->stopping)
-					periodic(r);
-				break;
-			case EV_MONITOR:
-				err = xnl_monitor_dispatch(r->mon);
-				if (err < 0) {
-					fprintf(stderr, PFX "link monitor: %s\n", xnl_errmsg());
-					/* After a malformed event the monitor re-reads the links by itself. */
-					if (err != -EBADMSG)
-						stop(r, "error", XB_EXIT_ERROR);
-				}
-				break;
-			case EV_WORKER:
-				on_worker_error(r, r->ctl.main_evfd);
-				break;
-			}
-		}
-	}
-}
+static const struct xb_run_ops fwd_ops = {
+	.wake = wake_all,
+	.failed = op_failed,
+	.periodic = periodic,
+};
 
 /* Signals, fds, interfaces, sockets, capabilities: everything before the workers run.  0 or -1 (said why). */
 static int setup(struct fwd_run *r)
@@ -496,37 +427,12 @@ static int setup(struct fwd_run *r)
 	 * stops right after it, through the normal teardown).  A closed stdout must not kill us with
 	 * programs attached: write errors are reported instead.
 	 */
-	r->sfd = xb_signals_open();
-	r->ep = epoll_create1(EPOLL_CLOEXEC);
-	r->ctl.main_evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (r->sfd < 0 || r->ep < 0 || r->ctl.main_evfd < 0 || xb_epoll_add(r->ep, r->sfd, EV_SIGNAL) ||
-	    xb_epoll_add(r->ep, r->ctl.main_evfd, EV_WORKER)) {
-		fprintf(stderr, PFX "cannot set up signalfd/epoll/eventfd: %s\n", strerror(errno));
+	if (xb_run_open(&r->run, on_link, r))
 		return -1;
-	}
-	/*
-	 * The monitor first: a link that changes or goes away from now on is reported in the loop
-	 * (events are only dispatched there, after discover() has named our two interfaces).
-	 */
-	if (xnl_monitor_open(&r->mon, on_link, r)) {
-		fprintf(stderr, PFX "link monitor: %s\n", xnl_errmsg());
-		return -1;
-	}
-	if (xb_epoll_add(r->ep, xnl_monitor_fd(r->mon), EV_MONITOR)) {
-		fprintf(stderr, PFX "link monitor: %s\n", strerror(errno));
-		return -1;
-	}
 	if (discover(r) || check_cpus(&r->cfg))
 		return -1;
-	for (p = 0; p < 2; p++) {
+	for (p = 0; p < 2; p++)
 		__atomic_store_n(&r->ctl.max_len[p], max_len(r, r->mtu[p]), __ATOMIC_RELAXED);
-		/* Someone else's program: refused here, in our words, before the library would (or removed: --force). */
-		if (fwd_foreign_check(r->ifindex[p], r->cfg.ifname[p], XDPSOCK_PROG_NAME, r->cfg.force, err, sizeof(err)) <
-		    0) {
-			fprintf(stderr, PFX "%s\n", err);
-			return -1;
-		}
-	}
 	if (open_workers(r))
 		return -1;
 	note_progs(r);
@@ -563,45 +469,28 @@ static int start(struct fwd_run *r)
 		}
 	}
 	fprintf(stderr, PFX "forwarding %s <-> %s on %u queue(s)\n", r->cfg.ifname[0], r->cfg.ifname[1], r->nw);
-	if ((r->cfg.interval > 0 && (r->tfd_interval = xb_timerfd(r->ep, r->cfg.interval, true, EV_INTERVAL)) < 0) ||
-	    (r->cfg.duration > 0 && (r->tfd_duration = xb_timerfd(r->ep, r->cfg.duration, false, EV_DURATION)) < 0)) {
-		fprintf(stderr, PFX "cannot create a timer: %s\n", strerror(errno));
+	if (xb_run_timers(&r->run, r->cfg.interval, r->cfg.duration))
 		return -1;
-	}
 	return 0;
 }
 
 /* Workers stopped (drained) and joined, sockets destroyed (the XDP programs go with the last), fds closed. */
 static void teardown(struct fwd_run *r)
 {
-	stop(r, r->reason ? r->reason : "error", r->exit_code);
+	xb_run_stop(&r->run, r->run.reason ? r->run.reason : "error", r->run.exit_code);
 	close_workers(r);
-	xnl_monitor_close(r->mon);
-	if (r->tfd_duration >= 0)
-		close(r->tfd_duration);
-	if (r->tfd_interval >= 0)
-		close(r->tfd_interval);
-	if (r->ctl.main_evfd >= 0)
-		close(r->ctl.main_evfd);
-	if (r->ep >= 0)
-		close(r->ep);
-	/*
-	 * The signals stay blocked: a second SIGTERM that arrived during the teardown would, once
-	 * unblocked, kill the process on its way out and turn exit 0 into a death by signal.
-	 */
-	if (r->sfd >= 0)
-		close(r->sfd);
+	xb_run_close(&r->run);
 }
 
 int cmd_fwd(int argc, char **argv)
 {
 	struct fwd_run r;
+	struct xb_log lg = { .pfx = PFX, .verbose = &r.cfg.verbose };
 	char err[512];
 	unsigned int i;
 
 	memset(&r, 0, sizeof(r));
-	r.ep = r.sfd = r.tfd_interval = r.tfd_duration = r.ctl.main_evfd = -1;
-	r.exit_code = XB_EXIT_ERROR;
+	xb_run_init(&r.run, &fwd_ops, &r, PFX, &r.ctl.stop, &r.ctl.main_evfd);
 	switch (fwd_cfg_parse(&r.cfg, argc, argv, err, sizeof(err))) {
 	case FWD_PARSE_HELP:
 		return xb_flush_stdout("xdpbridge fwd");
@@ -611,7 +500,7 @@ int cmd_fwd(int argc, char **argv)
 	case FWD_PARSE_OK:
 		break;
 	}
-	xdpsock_set_log(log_cb, &r.cfg.verbose);
+	xdpsock_set_log(xb_log_cb, &lg);
 	r.ctl.batch = r.cfg.batch;
 	r.ctl.busy_poll = r.cfg.busy_poll;
 	r.ctl.ifname[0] = r.cfg.ifname[0];
@@ -621,7 +510,7 @@ int cmd_fwd(int argc, char **argv)
 		teardown(&r);
 		return XB_EXIT_ERROR;
 	}
-	loop(&r);
+	xb_run_loop(&r.run);
 	for (i = 0; i < r.nw; i++)
 		fwd_worker_join(&r.w[i]);
 	for (i = 0; i < r.nw; i++)
@@ -629,9 +518,9 @@ int cmd_fwd(int argc, char **argv)
 			fprintf(stderr, PFX "%s\n", r.w[i].errmsg);
 	if (!r.out_failed) {
 		summary(&r);
-		if (xb_flush_stdout("xdpbridge fwd") && r.exit_code == XB_EXIT_OK)
-			r.exit_code = XB_EXIT_ERROR;
+		if (xb_flush_stdout("xdpbridge fwd") && r.run.exit_code == XB_EXIT_OK)
+			r.run.exit_code = XB_EXIT_ERROR;
 	}
 	teardown(&r);
-	return r.exit_code;
+	return r.run.exit_code;
 }

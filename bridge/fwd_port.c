@@ -1,18 +1,14 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 /*
  * A worker's two socket pairs, IF_A queue q and IF_B queue q, on one UMEM when the
- * kernel lets two devices share it (XDP_SHARED_UMEM, Linux 5.10+), else on two; and
- * someone else's XDP program found before the library attaches ours: refused in the bridge's
- * words, or removed with --force.
+ * kernel lets two devices share it (XDP_SHARED_UMEM, Linux 5.10+), else on two.  The library
+ * attaches its program; with --force it removes someone else's (XDPSOCK_F_REPLACE_FOREIGN).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
-#include <linux/if_link.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "fwd.h"
 
@@ -25,6 +21,9 @@ static void opts_init(struct xdpsock_opts *o, const struct fwd_cfg *cfg)
 	o->rx_size = o->tx_size = o->fill_size = o->comp_size = cfg->ring;
 	o->copy_mode = cfg->copy_mode;
 	o->attach_mode = cfg->attach_mode;
+	/* --force: the library removes someone else's program (and says so) instead of refusing. */
+	if (cfg->force)
+		o->flags |= XDPSOCK_F_REPLACE_FOREIGN;
 	if (cfg->busy_poll) {
 		o->flags |= XDPSOCK_F_BUSY_POLL;
 		o->busy_poll_budget = cfg->batch;
@@ -119,79 +118,4 @@ void fwd_worker_close(struct fwd_worker *w)
 	if (w->evfd >= 0)
 		close(w->evfd);
 	w->evfd = -1;
-}
-
-/* ---- --force ------------------------------------------------------------- */
-
-static const struct {
-	size_t off;
-	uint32_t flag;
-	const char *mode;
-} xdp_modes[] = {
-	{ offsetof(struct bpf_xdp_query_opts, drv_prog_id), XDP_FLAGS_DRV_MODE, "native" },
-	{ offsetof(struct bpf_xdp_query_opts, skb_prog_id), XDP_FLAGS_SKB_MODE, "generic" },
-	{ offsetof(struct bpf_xdp_query_opts, hw_prog_id), XDP_FLAGS_HW_MODE, "offload" },
-};
-
-int fwd_foreign_check(int ifindex, const char *ifname, const char *ours, bool force, char *err, size_t errlen)
-{
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	int ret, removed = 0;
-	size_t i;
-
-	ret = bpf_xdp_query(ifindex, 0, &q);
-	if (ret) {
-		snprintf(err, errlen, "cannot query the XDP program of %s: %s%s", ifname, strerror(-ret),
-			 ret == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
-		return ret;
-	}
-	for (i = 0; i < sizeof(xdp_modes) / sizeof(xdp_modes[0]); i++) {
-		LIBBPF_OPTS(bpf_xdp_attach_opts, a);
-		struct bpf_prog_info info;
-		uint32_t id, len = sizeof(info);
-		int fd;
-
-		memcpy(&id, (const char *)&q + xdp_modes[i].off, sizeof(id));
-		if (!id)
-			continue;
-		fd = bpf_prog_get_fd_by_id(id);
-		if (fd < 0) {
-			ret = -errno;
-			snprintf(err, errlen, "%s has XDP program id %u attached and it cannot be inspected (%s): %s", ifname,
-				 id, strerror(errno),
-				 errno == ENOENT ? "it went away meanwhile: retry" :
-						   "run as root (CAP_SYS_ADMIN), so the bridge can tell whose it is");
-			return ret;
-		}
-		memset(&info, 0, sizeof(info));
-		if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-			ret = -errno;
-			close(fd);
-			snprintf(err, errlen, "cannot inspect XDP program id %u on %s: %s", id, ifname, strerror(-ret));
-			return ret;
-		}
-		if (!strcmp(info.name, ours)) {
-			/* Ours: the library shares a live one and replaces a stale one itself. */
-			close(fd);
-			continue;
-		}
-		if (!force) {
-			close(fd);
-			xb_foreign_prog_msg(err, errlen, ifname, info.name, id, xdp_modes[i].mode);
-			return -EBUSY;
-		}
-		/* Named by fd: if it was replaced meanwhile, the kernel refuses instead of removing another. */
-		a.old_prog_fd = fd;
-		ret = bpf_xdp_detach(ifindex, xdp_modes[i].flag, &a);	/* old_prog_fd: XDP_FLAGS_REPLACE */
-		close(fd);
-		if (ret) {
-			snprintf(err, errlen, "--force: cannot remove XDP program '%s' (id %u, %s mode) from %s: %s", info.name,
-				 id, xdp_modes[i].mode, ifname, strerror(-ret));
-			return ret;
-		}
-		fprintf(stderr, "xdpbridge fwd: --force: removed XDP program '%s' (id %u, %s mode) from %s\n", info.name, id,
-			xdp_modes[i].mode, ifname);
-		removed++;
-	}
-	return removed;
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <sys/signalfd.h>
 
+#include "daemon.h"
 #include "cmd.h"
 
 static const char monitor_usage[] =
@@ -96,14 +97,6 @@ static bool parse_ulong(const char *s, unsigned long max, unsigned long *v)
 	return s[0] >= '0' && s[0] <= '9' && !*end && !errno && *v <= max;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int cmd_monitor(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -168,7 +161,7 @@ int cmd_monitor(int argc, char **argv)
 	}
 	fprintf(stderr, "xdpbridge monitor: listening for link events%s\n", timeout ? "" : " (Ctrl-C to stop)");
 	if (timeout)
-		deadline = now_ms() + (long)timeout * 1000;
+		deadline = xb_now_ms() + (long)timeout * 1000;
 	for (;;) {
 		struct pollfd pfd[2] = {
 			{ .fd = xnl_monitor_fd(m), .events = POLLIN },
@@ -179,7 +172,7 @@ int cmd_monitor(int argc, char **argv)
 		if (w.count && w.seen >= w.count)
 			break;
 		if (timeout) {
-			long left = deadline - now_ms();
+			long left = deadline - xb_now_ms();
 
 			if (left <= 0)
 				break;

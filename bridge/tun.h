@@ -15,7 +15,7 @@
  *   cfg.c         the options tap and tun share with fwd
  *   tun_cmd.c     discovery, start/stop order, signals, link and neighbour events, exit codes
  *   tun_dev.c     the TUN/TAP device: create or attach, one fd per queue, MTU, up
- *   tun_steer.c   the XDP program: load, configure, attach, stale/foreign handling, detach
+ *   tun_steer.c   the XDP program: load, configure; attached and detached by the library (xdp.h)
  *   tun_neigh.c   IF's neighbour table mirrored from netlink, read lock-free by the workers
  *   tun_frame.c   Ethernet header and next hop of a packet from the TUN (pure functions)
  *   tun_gso.c     offloads: TCP super-packets from the device cut to the MSS, checksums finished
@@ -154,18 +154,12 @@ int tun_steer_set_mac(struct tun_steer *s, const uint8_t mac[6]);
 /** tun_steer_stats() - the program's counters.  0 or -errno. */
 int tun_steer_stats(const struct tun_steer *s, struct tun_steer_stats *st);
 /**
- * tun_steer_close() - detach our program (only ours: named by fd, so a program attached
- * meanwhile by someone else stays) and free everything.  NULL-safe.  Warnings on stderr.
+ * tun_steer_close() - detach our program (the library's xdpsock_xdp_detach(): only ours, wherever
+ * IF is now) and free everything.  NULL-safe.  Warnings through the library's log.
  */
 void tun_steer_close(struct tun_steer *s);
 /** tun_steer_stat_name() - "steered", "no_socket", ... for XB_ST_*. */
 const char *tun_steer_stat_name(unsigned int i);
-
-/**
- * tun_prog_holders() - how many processes other than this one hold an fd of BPF program
- * @prog_id (read from /proc/PID/fdinfo).  Return: the count, or -errno when /proc cannot be read.
- */
-int tun_prog_holders(uint32_t prog_id);
 
 /* ---- IF's neighbour table (tun_neigh.c) ---- */
 
@@ -240,6 +234,17 @@ unsigned int tun_neigh_count(const struct tun_neigh *n);
  * answer arrives as an event.  Return: 0 or -errno (xnl_errmsg()).
  */
 int tun_neigh_resolve(struct tun_neigh *n, int family, const uint8_t *addr);
+
+#define TUN_NEIGH_ASK_EVERY_MS 1000	/* between two resolutions of one next hop */
+#define TUN_NEIGH_ASKED 64		/* next hops remembered for that */
+
+/**
+ * tun_neigh_ask() - a worker found no entry for (@family, @addr): tun_neigh_resolve() it, at most
+ * once per TUN_NEIGH_ASK_EVERY_MS per next hop (resolution's one rate limiter; the workers only
+ * coalesce repeats of one miss, so that a flow of packets to it is not one wakeup each).
+ * Return: 1 asked, 0 asked lately (nothing sent), or -errno (xnl_errmsg()).
+ */
+int tun_neigh_ask(struct tun_neigh *n, int family, const uint8_t *addr);
 /** tun_neigh_close() - NULL-safe. */
 void tun_neigh_close(struct tun_neigh *n);
 

@@ -37,20 +37,11 @@
 
 #include "cmd.h"
 #include "daemon.h"
+#include "run.h"
 #include "tun.h"
 #include "xnl.h"
 
 #define PUBLISH_WAIT_MS 100	/* how long a periodic report waits for busy workers' snapshots */
-#define RESOLVE_EVERY 1.0	/* seconds between two resolutions of one next hop */
-#define RECENT 64		/* next hops remembered for that */
-
-enum { EV_SIGNAL = 1, EV_MONITOR, EV_NEIGH, EV_INTERVAL, EV_DURATION, EV_WORKER };
-
-struct recent {
-	int family;
-	uint8_t addr[16];
-	double when;
-};
 
 struct tun_run {
 	struct tun_cfg cfg;
@@ -67,32 +58,19 @@ struct tun_run {
 	bool dev_open;
 	struct tun_steer *steer;
 	struct tun_neigh *neigh;
-	struct xnl_monitor *mon;
 	int promisc_fd;
-	int ep, sfd, tfd_interval, tfd_duration;
-	bool stopping;
-	const char *reason;
-	int exit_code;
+	struct xb_run run;		/* the main loop (run.c) */
 	double t_start, t_prev;
 	struct tun_q_stats *snap;	/* per worker, the latest read */
 	struct tun_q_stats prev;	/* totals at the previous periodic report */
 	bool have_prev;
 	bool out_failed;
-	struct recent recent[RECENT];
-	unsigned int recent_next;
 	bool resolve_err_said;
+	struct xb_log log;		/* the library's words, in ours */
+	bool if_moved;			/* IF left for another namespace: what became of our program there is */
+	struct xnl_link if_gone;	/* said after the detach (its RTM_DELLINK) */
+	uint32_t steer_id;
 };
-
-static void log_cb(enum xdpsock_log_level level, const char *msg, void *ctx)
-{
-	const struct tun_run *r = ctx;
-
-	/* Errors come back through xdpsock_errmsg() from the call that failed, and are printed there. */
-	if (level == XDPSOCK_LOG_WARN)
-		fprintf(stderr, "%slibxdpsock: warning: %s\n", r->pfx, msg);
-	else if ((level == XDPSOCK_LOG_INFO && r->cfg.verbose) || (level == XDPSOCK_LOG_DEBUG && r->cfg.verbose > 1))
-		fprintf(stderr, "%slibxdpsock: %s\n", r->pfx, msg);
-}
 
 static uint64_t mac64(const uint8_t mac[6])
 {
@@ -190,24 +168,13 @@ out:
 
 /* ---- stopping ------------------------------------------------------------- */
 
-static void wake_all(struct tun_run *r)
+static void wake_all(void *ctx)
 {
+	struct tun_run *r = ctx;
 	unsigned int i;
 
 	for (i = 0; i < r->nw; i++)
 		tun_worker_wake(&r->w[i]);
-}
-
-static void stop(struct tun_run *r, const char *reason, int code)
-{
-	if (r->stopping)
-		return;
-	r->stopping = true;
-	r->reason = reason;
-	r->exit_code = code;
-	/* Pairs with the workers' relaxed loads: they only need to see it eventually, the wake does the rest. */
-	__atomic_store_n(&r->ctl.stop, 1, __ATOMIC_RELEASE);
-	wake_all(r);
 }
 
 /* ---- link events ---------------------------------------------------------- */
@@ -230,12 +197,15 @@ static void on_if(struct tun_run *r, enum xnl_link_event ev, const struct xnl_li
 		}
 		break;
 	case XNL_LINK_GONE:
-		if (l->moved)	/* the steering program went along: say what stays there and how to remove it */
-			xb_say_moved(r->pfx, name, l, r->steer ? tun_steer_id(r->steer) : 0, XB_STEER_PROG_NAME, "");
-		else
+		if (l->moved) {
+			/* The steering program went along; detaching it at exit reaches it there (a BPF link). */
+			xb_say_moved(r->pfx, name, l, "");
+			r->if_moved = true;
+			r->if_gone = *l;
+		} else
 			fprintf(stderr, "%s%s disappeared: stopping\n", r->pfx, name);
 		__atomic_store_n(&r->ctl.down[TUN_NIC], 1, __ATOMIC_RELAXED);
-		stop(r, "error", XB_EXIT_ERROR);
+		xb_run_stop(&r->run, "error", XB_EXIT_ERROR);
 		break;
 	case XNL_LINK_CHANGED:
 		if (l->mtu != r->if_mtu) {
@@ -284,13 +254,13 @@ static void on_dev(struct tun_run *r, enum xnl_link_event ev, const struct xnl_l
 		break;
 	case XNL_LINK_GONE:
 		if (l->moved)
-			xb_say_moved(r->pfx, name, l, 0, NULL,
+			xb_say_moved(r->pfx, name, l,
 				     r->dev.created ? " (the bridge made it: it goes away there when the bridge exits)" :
 						      " (a persistent device: it stays there)");
 		else
 			fprintf(stderr, "%s%s disappeared (deleted under the bridge): stopping\n", r->pfx, name);
 		__atomic_store_n(&r->ctl.down[TUN_DEV], 1, __ATOMIC_RELAXED);
-		stop(r, "error", XB_EXIT_ERROR);
+		xb_run_stop(&r->run, "error", XB_EXIT_ERROR);
 		break;
 	case XNL_LINK_CHANGED:
 		if (l->mtu != r->dev_mtu) {
@@ -320,22 +290,6 @@ static void on_link(enum xnl_link_event ev, const struct xnl_link *l, void *ctx)
 
 /* ---- next hops the workers could not find ------------------------------------ */
 
-static bool recently(struct tun_run *r, const struct tun_miss *m, double now)
-{
-	size_t alen = m->family == 4 ? 4 : 16;
-	unsigned int i;
-
-	for (i = 0; i < RECENT; i++)
-		if (r->recent[i].family == (int)m->family && !memcmp(r->recent[i].addr, m->addr, alen) &&
-		    now - r->recent[i].when < RESOLVE_EVERY)
-			return true;
-	r->recent[r->recent_next].family = (int)m->family;
-	memcpy(r->recent[r->recent_next].addr, m->addr, 16);
-	r->recent[r->recent_next].when = now;
-	r->recent_next = (r->recent_next + 1) % RECENT;
-	return false;
-}
-
 static void resolve_misses(struct tun_run *r)
 {
 	char text[INET6_ADDRSTRLEN];
@@ -346,13 +300,15 @@ static void resolve_misses(struct tun_run *r)
 		return;
 	for (i = 0; i < r->nw; i++)
 		for (k = 0; k < TUN_MISS_SLOTS && tun_miss_pop(&r->w[i].miss, &m); k++) {
-			if (recently(r, &m, xb_now()))
-				continue;
+			int ret = tun_neigh_ask(r->neigh, (int)m.family, m.addr);
+
+			if (!ret)
+				continue;	/* asked lately */
 			inet_ntop(m.family == 4 ? AF_INET : AF_INET6, m.addr, text, sizeof(text));
 			if (r->cfg.verbose)
 				fprintf(stderr, "%sno neighbour %s on %s: asking the kernel to resolve it\n", r->pfx, text,
 					r->cfg.ifname);
-			if (tun_neigh_resolve(r->neigh, (int)m.family, m.addr) && !r->resolve_err_said) {
+			if (ret < 0 && !r->resolve_err_said) {
 				r->resolve_err_said = true;
 				fprintf(stderr, "%scannot ask the kernel to resolve %s on %s: %s (packets to it are dropped as "
 						"no_neigh until it is known)\n",
@@ -402,8 +358,9 @@ static void report_init(struct tun_run *r, struct tun_report *rep, uint32_t *que
 	rep->xdp = r->steer && !tun_steer_stats(r->steer, xdp) ? xdp : NULL;
 }
 
-static void periodic(struct tun_run *r)
+static void periodic(void *ctx)
 {
+	struct tun_run *r = ctx;
 	uint32_t queues[TUN_MAX_QUEUES];
 	int cpus[TUN_MAX_QUEUES];
 	struct tun_steer_stats xdp;
@@ -426,7 +383,7 @@ static void periodic(struct tun_run *r)
 		/* Nobody reads the statistics any more (a closed pipe): stop rather than run blind. */
 		fprintf(stderr, "%scannot write the statistics: %s: stopping\n", r->pfx, strerror(errno));
 		r->out_failed = true;
-		stop(r, "error", XB_EXIT_ERROR);
+		xb_run_stop(&r->run, "error", XB_EXIT_ERROR);
 	}
 	tun_stats_total(&rep, &r->prev);
 	r->have_prev = true;
@@ -447,7 +404,7 @@ static void summary(struct tun_run *r)
 	rep.elapsed = xb_now() - r->t_start;
 	for (i = 0; i < r->nw; i++)
 		drained &= r->w[i].drained;
-	tun_summary_print(stdout, &rep, r->reason, drained, r->cfg.json);
+	tun_summary_print(stdout, &rep, r->run.reason, drained, r->cfg.json);
 }
 
 /* ---- setup ------------------------------------------------------------------- */
@@ -533,19 +490,8 @@ static int setup(struct tun_run *r)
 	char err[512], kept[256];
 	unsigned int i;
 
-	r->sfd = xb_signals_open();
-	r->ep = epoll_create1(EPOLL_CLOEXEC);
-	r->ctl.main_evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (r->sfd < 0 || r->ep < 0 || r->ctl.main_evfd < 0 || xb_epoll_add(r->ep, r->sfd, EV_SIGNAL) ||
-	    xb_epoll_add(r->ep, r->ctl.main_evfd, EV_WORKER)) {
-		fprintf(stderr, "%scannot set up signalfd/epoll/eventfd: %s\n", r->pfx, strerror(errno));
+	if (xb_run_open(&r->run, on_link, r))
 		return -1;
-	}
-	/* The monitor first: a link that changes or goes away from now on is reported in the loop. */
-	if (xnl_monitor_open(&r->mon, on_link, r) || xb_epoll_add(r->ep, xnl_monitor_fd(r->mon), EV_MONITOR)) {
-		fprintf(stderr, "%slink monitor: %s\n", r->pfx, r->mon ? strerror(errno) : xnl_errmsg());
-		return -1;
-	}
 	if (discover(r))
 		return -1;
 	if (xb_check_cpus(r->cfg.cpu, r->cfg.ncpus, err, sizeof(err))) {
@@ -569,7 +515,7 @@ static int setup(struct tun_run *r)
 	if (open_device(r))
 		return -1;
 	if (r->cfg.kind == TUN_KIND_TUN && !r->cfg.have_peer_mac) {
-		if (tun_neigh_open(&r->neigh, r->ifindex) || xb_epoll_add(r->ep, tun_neigh_fd(r->neigh), EV_NEIGH)) {
+		if (tun_neigh_open(&r->neigh, r->ifindex) || xb_epoll_add(r->run.ep, tun_neigh_fd(r->neigh), XB_EV_MODE)) {
 			fprintf(stderr, "%sneighbour table of %s: %s\n", r->pfx, r->cfg.ifname,
 				r->neigh ? strerror(errno) : xnl_errmsg());
 			return -1;
@@ -612,91 +558,51 @@ static int start(struct tun_run *r)
 		}
 	}
 	fprintf(stderr, "%sbridging %s <-> %s on %u queue(s)\n", r->pfx, r->cfg.ifname, r->cfg.devname, r->nw);
-	if ((r->cfg.interval > 0 && (r->tfd_interval = xb_timerfd(r->ep, r->cfg.interval, true, EV_INTERVAL)) < 0) ||
-	    (r->cfg.duration > 0 && (r->tfd_duration = xb_timerfd(r->ep, r->cfg.duration, false, EV_DURATION)) < 0)) {
-		fprintf(stderr, "%scannot create a timer: %s\n", r->pfx, strerror(errno));
+	if (xb_run_timers(&r->run, r->cfg.interval, r->cfg.duration))
 		return -1;
-	}
 	return 0;
 }
 
 /* ---- the event loop ------------------------------------------------------------ */
 
-static void on_signal(struct tun_run *r)
+static bool op_failed(void *ctx)
 {
-	struct signalfd_siginfo si;
-
-	if (read(r->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
-		return;
-	stop(r, xb_signame((int)si.ssi_signo), XB_EXIT_OK);
-}
-
-static void on_worker(struct tun_run *r)
-{
+	const struct tun_run *r = ctx;
 	unsigned int i;
-	uint64_t v;
 
-	if (read(r->ctl.main_evfd, &v, sizeof(v)) < 0)
-		return;
 	for (i = 0; i < r->nw; i++)
 		if (__atomic_load_n(&r->w[i].failed, __ATOMIC_ACQUIRE))
-			stop(r, "error", XB_EXIT_ERROR);
-	resolve_misses(r);
+			return true;
+	return false;
 }
 
-static void loop(struct tun_run *r)
+static void op_after_wake(void *ctx)
 {
-	struct epoll_event evs[8];
-	uint64_t ticks;
-	int n, i, err;
+	resolve_misses(ctx);
+}
 
-	while (!r->stopping) {
-		n = epoll_wait(r->ep, evs, 8, -1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, "%sepoll_wait: %s\n", r->pfx, strerror(errno));
-			stop(r, "error", XB_EXIT_ERROR);
-			break;
-		}
-		for (i = 0; i < n; i++) {
-			switch (evs[i].data.u32) {
-			case EV_SIGNAL:
-				on_signal(r);
-				break;
-			case EV_DURATION:
-				if (read(r->tfd_duration, &ticks, sizeof(ticks)) == (ssize_t)sizeof(ticks))
-					stop(r, "duration", XB_EXIT_OK);
-				break;
-			case EV_INTERVAL:
-				if (read(r->tfd_interval, &ticks, sizeof(ticks)) == (ssize_t)sizeof(ticks) &&
-				    !r->stopping)
-					periodic(r);
-				break;
-			case EV_MONITOR:
-				err = xnl_monitor_dispatch(r->mon);
-				if (err < 0) {
-					fprintf(stderr, "%slink monitor: %s\n", r->pfx, xnl_errmsg());
-					/* After a malformed event the monitor re-reads the links by itself. */
-					if (err != -EBADMSG)
-						stop(r, "error", XB_EXIT_ERROR);
-				}
-				break;
-			case EV_NEIGH:
-				err = tun_neigh_dispatch(r->neigh);
-				if (err < 0) {
-					fprintf(stderr, "%sneighbour table of %s: %s\n", r->pfx, r->cfg.ifname, xnl_errmsg());
-					if (err != -EBADMSG)
-						stop(r, "error", XB_EXIT_ERROR);
-				}
-				break;
-			case EV_WORKER:
-				on_worker(r);
-				break;
-			}
-		}
+/* The neighbour table's events (XB_EV_MODE). */
+static void op_on_fd(void *ctx, uint32_t tag)
+{
+	struct tun_run *r = ctx;
+	int err;
+
+	(void)tag;
+	err = tun_neigh_dispatch(r->neigh);
+	if (err < 0) {
+		fprintf(stderr, "%sneighbour table of %s: %s\n", r->pfx, r->cfg.ifname, xnl_errmsg());
+		if (err != -EBADMSG)
+			xb_run_stop(&r->run, "error", XB_EXIT_ERROR);
 	}
 }
+
+static const struct xb_run_ops tun_ops = {
+	.wake = wake_all,
+	.failed = op_failed,
+	.after_wake = op_after_wake,
+	.periodic = periodic,
+	.on_fd = op_on_fd,
+};
 
 /*
  * Workers stopped and joined; the program detached first, so the host gets IF's traffic back
@@ -706,11 +612,15 @@ static void teardown(struct tun_run *r)
 {
 	unsigned int i;
 
-	stop(r, r->reason ? r->reason : "error", r->exit_code);
+	xb_run_stop(&r->run, r->run.reason ? r->run.reason : "error", r->run.exit_code);
 	for (i = 0; i < r->nw; i++)
 		tun_worker_join(&r->w[i]);
+	r->steer_id = r->steer ? tun_steer_id(r->steer) : 0;
 	tun_steer_close(r->steer);
 	r->steer = NULL;
+	/* Left behind only where the kernel has no XDP links (the library attached over netlink). */
+	if (r->if_moved)
+		xb_say_left_there(r->pfx, &r->if_gone, r->steer_id, XB_STEER_PROG_NAME);
 	for (i = 0; i < r->nw; i++)
 		tun_worker_close(&r->w[i]);
 	free(r->w);
@@ -724,18 +634,7 @@ static void teardown(struct tun_run *r)
 	if (r->dev_open)
 		tun_dev_close(&r->dev);
 	r->dev_open = false;
-	xnl_monitor_close(r->mon);
-	if (r->tfd_duration >= 0)
-		close(r->tfd_duration);
-	if (r->tfd_interval >= 0)
-		close(r->tfd_interval);
-	if (r->ctl.main_evfd >= 0)
-		close(r->ctl.main_evfd);
-	if (r->ep >= 0)
-		close(r->ep);
-	/* The signals stay blocked: a second SIGTERM during the teardown must not kill us on the way out. */
-	if (r->sfd >= 0)
-		close(r->sfd);
+	xb_run_close(&r->run);
 }
 
 static int run(enum tun_kind kind, int argc, char **argv)
@@ -745,7 +644,7 @@ static int run(enum tun_kind kind, int argc, char **argv)
 	unsigned int i;
 	int code;
 
-	/* Big (the worker counters, the recent next hops): on the heap, not the stack. */
+	/* Big (the worker counters): on the heap, not the stack. */
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		fprintf(stderr, "xdpbridge: out of memory\n");
@@ -753,8 +652,8 @@ static int run(enum tun_kind kind, int argc, char **argv)
 	}
 	r->kname = kind == TUN_KIND_TAP ? "tap" : "tun";
 	r->pfx = kind == TUN_KIND_TAP ? "xdpbridge tap: " : "xdpbridge tun: ";
-	r->ep = r->sfd = r->tfd_interval = r->tfd_duration = r->ctl.main_evfd = r->promisc_fd = -1;
-	r->exit_code = XB_EXIT_ERROR;
+	r->promisc_fd = -1;
+	xb_run_init(&r->run, &tun_ops, r, r->pfx, &r->ctl.stop, &r->ctl.main_evfd);
 	switch (tun_cfg_parse(&r->cfg, kind, argc, argv, err, sizeof(err))) {
 	case TUN_PARSE_HELP:
 		free(r);
@@ -766,7 +665,9 @@ static int run(enum tun_kind kind, int argc, char **argv)
 	case TUN_PARSE_OK:
 		break;
 	}
-	xdpsock_set_log(log_cb, r);
+	r->log.pfx = r->pfx;
+	r->log.verbose = &r->cfg.verbose;
+	xdpsock_set_log(xb_log_cb, &r->log);
 	r->ctl.kind = kind;
 	r->ctl.batch = r->cfg.batch;
 	r->ctl.ifname = r->cfg.ifname;
@@ -784,7 +685,7 @@ static int run(enum tun_kind kind, int argc, char **argv)
 		free(r);
 		return XB_EXIT_ERROR;
 	}
-	loop(r);
+	xb_run_loop(&r->run);
 	for (i = 0; i < r->nw; i++)
 		tun_worker_join(&r->w[i]);
 	for (i = 0; i < r->nw; i++)
@@ -792,12 +693,12 @@ static int run(enum tun_kind kind, int argc, char **argv)
 			fprintf(stderr, "%s%s\n", r->pfx, r->w[i].errmsg);
 	if (!r->out_failed) {
 		summary(r);
-		if (xb_flush_stdout(kind == TUN_KIND_TAP ? "xdpbridge tap" : "xdpbridge tun") && r->exit_code == XB_EXIT_OK)
-			r->exit_code = XB_EXIT_ERROR;
+		if (xb_flush_stdout(kind == TUN_KIND_TAP ? "xdpbridge tap" : "xdpbridge tun") && r->run.exit_code == XB_EXIT_OK)
+			r->run.exit_code = XB_EXIT_ERROR;
 	}
 	teardown(r);
 	xdpsock_set_log(NULL, NULL);
-	code = r->exit_code;
+	code = r->run.exit_code;
 	free(r);
 	return code;
 }

@@ -25,6 +25,7 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
+#include "daemon.h"
 #include "tun.h"
 #include "xnl.h"
 
@@ -312,6 +313,13 @@ struct tun_neigh {
 	struct xnl_sock *req;		/* dumps and resolution requests */
 	struct tun_neigh_table *t;
 	bool full_said;
+	/* Next hops asked for lately: resolution's one rate limiter (tun_neigh_ask). */
+	struct {
+		int family;
+		uint8_t addr[16];
+		long ms;
+	} asked[TUN_NEIGH_ASKED];
+	unsigned int asked_next;
 };
 
 static void apply(struct tun_neigh *n, const struct tun_neigh_msg *m, int *changes)
@@ -528,6 +536,34 @@ int tun_neigh_resolve(struct tun_neigh *n, int family, const uint8_t *addr)
 	ndm->ndm_flags = NTF_USE;
 	mnl_attr_put(nlh, NDA_DST, family == 4 ? 4 : 16, addr);
 	return xnl_sock_request(n->req, nlh, ignore_msg, NULL);
+}
+
+/* Was (@family, @addr) asked for within TUN_NEIGH_ASK_EVERY_MS?  If not, remember it now. */
+static bool asked_lately(struct tun_neigh *n, int family, const uint8_t *addr, long now)
+{
+	size_t alen = family == 4 ? 4 : 16;
+	unsigned int i;
+
+	for (i = 0; i < TUN_NEIGH_ASKED; i++)
+		if (n->asked[i].family == family && !memcmp(n->asked[i].addr, addr, alen) &&
+		    now - n->asked[i].ms < TUN_NEIGH_ASK_EVERY_MS)
+			return true;
+	n->asked[n->asked_next].family = family;
+	memset(n->asked[n->asked_next].addr, 0, 16);
+	memcpy(n->asked[n->asked_next].addr, addr, alen);
+	n->asked[n->asked_next].ms = now;
+	n->asked_next = (n->asked_next + 1) % TUN_NEIGH_ASKED;
+	return false;
+}
+
+int tun_neigh_ask(struct tun_neigh *n, int family, const uint8_t *addr)
+{
+	int err;
+
+	if (asked_lately(n, family, addr, xb_now_ms()))
+		return 0;
+	err = tun_neigh_resolve(n, family, addr);
+	return err ? err : 1;
 }
 
 void tun_neigh_close(struct tun_neigh *n)

@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include <sys/uio.h>
@@ -41,26 +40,8 @@
 #define DOWN_RETRY_MS	100	/* IF said ENETDOWN before the monitor did */
 #define SPILL_LEN	65536	/* the longest packet a TUN/TAP hands out (a 64 KiB TCP/UDP super-packet) */
 #define VNET_LEN	sizeof(struct virtio_net_hdr)
-#define MISS_REPEAT_MS	200	/* the same missing next hop is reported again after this */
+#define MISS_REPEAT_MS	200	/* repeats of one missing next hop coalesced: not a wakeup per packet */
 #define DRAIN_BATCHES	64	/* batches of IF's RX ring a stopping worker still delivers */
-
-static int load_int(const int *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
-static uint32_t load_u32(const uint32_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Stop on an error: say why (read by the main thread after join) and wake the main thread. */
 static int fail(struct tun_worker *w, int err, const char *who, const char *what)
@@ -110,7 +91,11 @@ bool tun_miss_pop(struct tun_miss_ring *r, struct tun_miss *m)
 	return true;
 }
 
-/* A next hop the table lacks: ask the main thread to have it resolved, not once per packet. */
+/*
+ * A next hop the table lacks: hand it to the main thread, which has tun_neigh_ask() decide
+ * whether to resolve it (the rate limit is there).  Here only repeats of the same miss are
+ * coalesced, so that a flow of packets to it is not one eventfd write each.
+ */
 static void missed(struct tun_worker *w, int family, const uint8_t *hop)
 {
 	uint8_t a[16] = { 0 };
@@ -119,7 +104,7 @@ static void missed(struct tun_worker *w, int family, const uint8_t *hop)
 	if (!w->ctl->resolve)
 		return;
 	memcpy(a, hop, family == 4 ? 4 : 16);
-	now = now_ms();
+	now = xb_now_ms();
 	if (w->miss_family == family && !memcmp(w->miss_addr, a, 16) && now - w->miss_ms < MISS_REPEAT_MS)
 		return;
 	w->miss_family = family;
@@ -195,7 +180,7 @@ static int dev_write(void *ctx, const struct iovec *iov, int iovcnt, uint32_t se
 static int nic_to_dev(struct tun_worker *w, uint32_t want)
 {
 	struct tun_ctl *ctl = w->ctl;
-	uint32_t dev_max = load_u32(&ctl->dev_max), len, i, n;
+	uint32_t dev_max = xb_load_u32(&ctl->dev_max), len, i, n;
 	bool tun = ctl->kind == TUN_KIND_TUN;
 	int r;
 
@@ -287,7 +272,7 @@ static uint32_t gso_emit(struct tun_worker *w, uint32_t i, uint32_t k, uint32_t 
 		}
 		if (hdr)
 			tun_frame_eth(buf, w->gso_mac, src, w->gso_family);
-		xdpsock_tx_peek_at(w->tx, i, n + hdr);
+		xdpsock_tx_set_len(w->tx, i, n + hdr);	/* peeked at the frame's size above */
 		i++;
 		if (w->gso.seg == tun_gso_count(&w->gso))
 			w->gso_active = false;
@@ -345,7 +330,7 @@ static int dev_to_nic(struct tun_worker *w, uint32_t want, bool more)
 {
 	struct tun_ctl *ctl = w->ctl;
 	bool tun = ctl->kind == TUN_KIND_TUN, vnet = ctl->offload;
-	uint32_t nic_max = load_u32(&ctl->nic_max), hdr = tun ? TUN_ETH_HLEN : 0, cap = w->frame_len - hdr;
+	uint32_t nic_max = xb_load_u32(&ctl->nic_max), hdr = tun ? TUN_ETH_HLEN : 0, cap = w->frame_len - hdr;
 	uint32_t i = 0, reads = 0, k;
 	uint64_t m = __atomic_load_n(&ctl->if_mac, __ATOMIC_RELAXED);
 	uint8_t src[6];
@@ -418,7 +403,7 @@ static int dev_to_nic(struct tun_worker *w, uint32_t want, bool more)
 			}
 			tun_frame_eth(buf, mac, src, family);
 		}
-		xdpsock_tx_peek_at(w->tx, i, len);
+		xdpsock_tx_set_len(w->tx, i, len);	/* peeked at the frame's size above */
 		i++;
 	}
 	if (i) {
@@ -458,8 +443,9 @@ static int snapshot(struct tun_worker *w, struct tun_q_stats *q)
 	return 0;
 }
 
-static void publish(struct tun_worker *w)
+static void publish(void *arg)
 {
+	struct tun_worker *w = arg;
 	struct tun_q_stats q;
 	uint64_t words[TUN_Q_WORDS];
 	uint32_t req = __atomic_load_n(&w->ctl->pub_req, __ATOMIC_ACQUIRE);
@@ -486,8 +472,9 @@ bool tun_worker_read(const struct tun_worker *w, struct tun_q_stats *q)
 /* ---- sleeping, draining ---------------------------------------------------------- */
 
 /* Nothing moved: sleep until IF, the device or the eventfd has something. */
-static int idle(struct tun_worker *w)
+static int idle(void *arg)
 {
+	struct tun_worker *w = arg;
 	struct tun_ctl *ctl = w->ctl;
 	struct pollfd pfd[3] = {
 		{ .fd = w->xsk_fd },
@@ -497,9 +484,9 @@ static int idle(struct tun_worker *w)
 	int timeout = IDLE_MS, n;
 	uint64_t v;
 
-	if (!load_int(&ctl->down[TUN_DEV]))
+	if (!xb_load_int(&ctl->down[TUN_DEV]))
 		pfd[0].events |= POLLIN;
-	if (!load_int(&ctl->down[TUN_NIC])) {
+	if (!xb_load_int(&ctl->down[TUN_NIC])) {
 		/* Completions come back without a wakeup we could wait for: look again soon. */
 		if (w->tx_starved)
 			timeout = BUSY_RETRY_MS;
@@ -525,25 +512,26 @@ static int idle(struct tun_worker *w)
 }
 
 /* What IF already delivered goes to the device, then IF sends what it holds (TUN_DRAIN_MS at most). */
-static bool drain(struct tun_worker *w)
+static bool drain(void *arg)
 {
-	long deadline = now_ms() + TUN_DRAIN_MS;
+	struct tun_worker *w = arg;
+	long deadline = xb_now_ms() + TUN_DRAIN_MS;
 	struct tun_q_stats q;
 	int i;
 
-	for (i = 0; i < DRAIN_BATCHES && !load_int(&w->ctl->down[TUN_DEV]); i++)
+	for (i = 0; i < DRAIN_BATCHES && !xb_load_int(&w->ctl->down[TUN_DEV]); i++)
 		if (nic_to_dev(w, w->ctl->batch) <= 0)
 			break;
 	for (i = 0; i < 10 * TUN_DRAIN_MS; i++) {
 		/* The rest of a super-packet being cut: its segments are counted as received. */
-		if (w->gso_active && !load_int(&w->ctl->down[TUN_NIC]) && dev_to_nic(w, w->ctl->batch, false) < 0)
+		if (w->gso_active && !xb_load_int(&w->ctl->down[TUN_NIC]) && dev_to_nic(w, w->ctl->batch, false) < 0)
 			return false;
 		if (snapshot(w, &q))
 			return false;
 		/* Nothing can be sent out of an interface that is down: what waits for it stays counted. */
-		if ((!q.in_flight && !w->gso_active) || load_int(&w->ctl->down[TUN_NIC]))
+		if ((!q.in_flight && !w->gso_active) || xb_load_int(&w->ctl->down[TUN_NIC]))
 			return true;
-		if (now_ms() >= deadline)
+		if (xb_now_ms() >= deadline)
 			return false;
 		w->tx_busy = true;
 		if (kick(w))
@@ -553,36 +541,42 @@ static bool drain(struct tun_worker *w)
 	return false;
 }
 
+/* Both directions once, each unless its egress is down: frames moved, or -errno. */
+static int tun_round(void *arg)
+{
+	struct tun_worker *w = arg;
+	const struct tun_ctl *ctl = w->ctl;
+	int k, moved = 0;
+
+	if (!xb_load_int(&ctl->down[TUN_DEV])) {
+		k = nic_to_dev(w, ctl->batch);
+		if (k < 0)
+			return k;
+		moved += k;
+	}
+	if (!xb_load_int(&ctl->down[TUN_NIC])) {
+		k = dev_to_nic(w, ctl->batch, true);
+		if (k < 0)
+			return k;
+		moved += k;
+	}
+	return moved;
+}
+
+static const struct xb_worker_ops tun_worker_ops = {
+	.round = tun_round,
+	.idle = idle,
+	.drain = drain,
+	.publish = publish,
+};
+
 static void *worker_main(void *arg)
 {
 	struct tun_worker *w = arg;
-	struct tun_ctl *ctl = w->ctl;
-	int k, moved;
 
 	/* With --no-gro, tun_gro only puts the "nothing to do" header in front of every packet. */
-	w->gro.no_tcp = w->gro.no_udp = !ctl->gro;
-	while (!load_int(&ctl->stop)) {
-		moved = 0;
-		if (!load_int(&ctl->down[TUN_DEV])) {
-			k = nic_to_dev(w, ctl->batch);
-			if (k < 0)
-				goto out;
-			moved += k;
-		}
-		if (!load_int(&ctl->down[TUN_NIC])) {
-			k = dev_to_nic(w, ctl->batch, true);
-			if (k < 0)
-				goto out;
-			moved += k;
-		}
-		if (load_u32(&ctl->pub_req) != w->pub_done)
-			publish(w);
-		if (!moved && idle(w) < 0)
-			goto out;
-	}
-	w->drained = drain(w);
-out:
-	publish(w);
+	w->gro.no_tcp = w->gro.no_udp = !w->ctl->gro;
+	xb_worker_loop(&tun_worker_ops, w, &w->ctl->stop, &w->ctl->pub_req, &w->pub_done, &w->drained);
 	return NULL;
 }
 

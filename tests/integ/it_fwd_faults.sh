@@ -22,7 +22,7 @@
 #   4. p1 moved into another namespace the test made, while forwarding: the bridge exits 1 saying
 #      where p1 went and, in exact words, that the library's program (xdpsock_redir, its id) stays
 #      attached to p1 there, with the one command that removes it; that command removes it; p0
-#      keeps nothing.  (The bridge cannot detach in another namespace: see xb_say_moved().)  p1
+#      keeps nothing.  (The bridge cannot detach in another namespace: see xb_say_left_there().)  p1
 #      comes back and a new bridge starts;
 #   5. `ip link del p1` while forwarding: the bridge exits 1 with a message naming p1, and leaves
 #      no XDP program on p0.
