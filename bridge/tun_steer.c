@@ -116,8 +116,9 @@ int tun_steer_open(struct tun_steer **out, int ifindex, const struct tun_cfg *cf
 	ret = xdpbridge_steer__load(s->skel);
 	if (ret) {
 		if (ret == -EPERM || ret == -EACCES)
-			snprintf(err, errlen, "loading the steering program needs CAP_BPF and CAP_NET_ADMIN (or CAP_SYS_ADMIN): "
-					      "run as root or grant them");
+			/* The verifier refuses its map-value pointer arithmetic to a loader without CAP_PERFMON. */
+			snprintf(err, errlen, "loading the steering program needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (or "
+					      "CAP_SYS_ADMIN): run as root or grant them");
 		else
 			snprintf(err, errlen, "cannot load the steering program: %s (kernel without XDP or BPF? -vv shows "
 					      "the verifier's words)",
